@@ -1,0 +1,35 @@
+"""glassnet: a neural-network framework you can see through.
+
+PyTorch's names on NumPy: ``import glassnet as torch`` runs the usual code. Tensors record the
+ops that made them (``grad_fn``), and ``backward()`` walks that graph in reverse to fill every
+leaf's ``.grad``.
+"""
+
+from . import dtypes
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
+from .dtypes import (bool_ as bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                     half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .dtypes import int as int  # noqa: PLC0414
+from .errors import GlassnetWarning, GraphError, ShapeError
+from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, clamp,
+                          clone, concat, concatenate, div, eq, equal, exp, flatten, ge, gt,
+                          isfinite, isinf, isnan, le, log, log1p, log_softmax, logical_and,
+                          logical_not, logical_or, lt, matmul, max, maximum, mean, min, minimum,
+                          mul, ne, neg, norm, permute, pow, relu, reshape, sigmoid, sign,
+                          softmax, sqrt, square, squeeze, stack, std, sub, sum, t, tanh,
+                          transpose, unsqueeze, var, where)
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor
+
+from . import autograd  # noqa: E402  (after Tensor, which autograd's tools build)
+
+clip = clamp
+true_divide = divide = div
+multiply = mul
+subtract = sub
+negative = neg
+__version__ = "0.1.0"

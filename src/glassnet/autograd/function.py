@@ -1,0 +1,207 @@
+"""Function: one differentiable op, forward beside backward. Node: the op as recorded in the graph.
+
+Every op in glassnet is a ``Function`` subclass with two static methods on raw NumPy arrays::
+
+    class Mul(Function):
+        '''z = x * y, elementwise, with broadcasting.'''
+
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, y = ctx.saved
+            return grad * y, grad * x
+
+``Mul.apply(a, b)`` runs ``forward`` and, when an input requires grad, records a node of class
+``MulBackward0``: that node is the result's ``grad_fn`` and the ``ctx`` both methods receive.
+``backward`` returns one gradient per positional input (``None`` where there is none); the engine
+sums broadcast gradients back to each input's shape, so rules never un-broadcast themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from .grad_mode import GradMode
+
+
+class Node:
+    """A recorded op: what backward needs (saved arrays, attributes) and where gradients go next.
+
+    ``next_functions`` holds one ``(node, 0)`` pair per input, ``node`` being the input's own
+    ``grad_fn``, an ``AccumulateGrad`` for a leaf that requires grad, or ``None``.
+    """
+
+    function: type[Function] | None = None
+    saved: tuple = ()
+    next_functions: tuple = ()
+    input_shapes: tuple = ()
+    needs_input_grad: tuple = ()
+    _version_checks: tuple = ()
+    _freed = False
+    _retained = None
+    _hooks: tuple = ()
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep arrays for backward (they are freed after it unless ``retain_graph=True``)."""
+        self.saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return self.saved
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def register_hook(self, hook) -> None:
+        """Call ``hook(grad)`` on the gradient arriving at this node; a returned array replaces it."""
+        self._hooks = (*self._hooks, hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The graph's end for a leaf tensor: adds the arriving gradient into ``variable.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+
+class Function:
+    """Base class of every differentiable op; see the module docstring for the pattern."""
+
+    node_class: type[Node] = Node
+    node_name: str | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        cls.node_class = type(name, (Node,), {"function": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx: Node, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Node, grad: np.ndarray):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run the op on tensors (and plain values), recording it when any input requires grad."""
+        arrays = []
+        record = False
+        for arg in args:
+            if isinstance(arg, Tensor):
+                arrays.append(arg.data)
+                record = record or arg.requires_grad
+            else:
+                arrays.append(arg)
+        ctx = cls.node_class()
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as error:
+            raise _explain_shape_error(cls, arrays, error) from None
+        extra = None
+        if type(out) is tuple:
+            out, *extra = out
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype == np.float64:
+            out = _keep_default_float(out, arrays)
+        if not (record and GradMode.enabled):
+            result = Tensor._make(out)
+        else:
+            result = Tensor._make(out, ctx)
+            _record(ctx, args, arrays, result)
+        if extra is not None:
+            return (result, *(Tensor._make(np.asarray(e)) for e in extra))
+        return result
+
+
+def _record(ctx: Node, args: tuple, arrays: list, result) -> None:
+    """Fill in the node's edges, input shapes and the version checks of what it saved."""
+    edges = []
+    needs = []
+    for arg in args:
+        if isinstance(arg, Tensor) and arg.requires_grad:
+            edges.append((arg.grad_fn or _accumulator(arg), 0))
+            needs.append(True)
+        else:
+            edges.append((None, 0))
+            needs.append(False)
+    ctx.next_functions = tuple(edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx.input_shapes = tuple(a.shape if type(a) is np.ndarray else None for a in arrays)
+    if ctx.saved:
+        ctx._version_checks = _version_checks(ctx.saved, args, arrays, result)
+    if AnomalyMode.enabled:
+        AnomalyMode.on_forward(ctx, result)
+
+
+def _version_checks(saved: tuple, args: tuple, arrays: list, result) -> tuple:
+    """(tensor, version box, version now) for each tensor whose very array backward will read."""
+    checks = []
+    for array in saved:
+        if type(array) is not np.ndarray:
+            continue
+        if array is result.data:
+            checks.append((result.shape, result._version_box, result._version_box[0]))
+            continue
+        for arg, data in zip(args, arrays):
+            if data is array and isinstance(arg, Tensor):
+                checks.append((arg.shape, arg._version_box, arg._version_box[0]))
+                break
+    return tuple(checks)
+
+
+def _accumulator(leaf) -> AccumulateGrad:
+    """The leaf's one AccumulateGrad node, shared by every op that uses the leaf."""
+    ref = leaf._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._accumulator = _weakref(node)
+    return node
+
+
+def _keep_default_float(out: np.ndarray, arrays: list) -> np.ndarray:
+    """NumPy makes float64 from ints and Python floats; PyTorch keeps the default float dtype."""
+    for a in arrays:
+        if type(a) is np.ndarray and a.dtype == np.float64:
+            return out
+    default = get_default_dtype().numpy
+    return out if default == np.float64 else out.astype(default)
+
+
+def _explain_shape_error(cls: type[Function], arrays: list, error: ValueError) -> Exception:
+    """Turn NumPy's broadcast complaint into one that names the op, both shapes and the fix."""
+    if isinstance(error, ShapeError) or "broadcast" not in str(error):
+        return error
+    shapes = " and ".join(str(tuple(a.shape)) for a in arrays if type(a) is np.ndarray)
+    return ShapeError(
+        f"{cls.__name__.lower()}: shapes {shapes} cannot be broadcast together: each dimension, "
+        f"counted from the right, must be equal or 1. Reshape or unsqueeze one operand so they "
+        f"line up."
+    )
+
+
+class AnomalyMode:
+    """Set by ``detect_anomaly``: checks every op's output for NaN or inf as it is made."""
+
+    enabled = False
+
+    @staticmethod
+    def on_forward(ctx: Node, result) -> None:  # replaced by anomaly.py when enabled
+        pass
+
+
+from weakref import ref as _weakref  # noqa: E402
+
+from ..dtypes import get_default_dtype  # noqa: E402
+from ..tensor import Tensor  # noqa: E402

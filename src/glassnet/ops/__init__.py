@@ -1,0 +1,25 @@
+"""Every differentiable op, one ``Function`` each, grouped by kind.
+
+- ``elementwise``: + - * / ** neg exp log log1p sqrt abs clamp maximum minimum where casts
+- ``activation``: relu sigmoid tanh leaky_relu elu gelu heaviside softmax log_softmax
+- ``reduce``: sum mean var std max min
+- ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
+- ``linalg``: matmul
+- ``nn``: the fused layer and loss kernels (linear, cross-entropy, ...)
+- ``methods``: the functional forms, which are also Tensor's methods
+"""
+
+from .activation import Elu, Gelu, Heaviside, LeakyRelu, LogSoftmax, Relu, Sigmoid, Softmax, Tanh
+from .elementwise import (Abs, Add, Cast, Clamp, Clone, Div, Exp, Log, Log1p, Maximum, Minimum,
+                          Mul, Neg, Pow, Sqrt, Sub, Where)
+from .linalg import Matmul
+from .reduce import Max, MaxDim, Mean, Min, MinDim, Std, Sum, Var
+from .shape import Cat, Expand, Index, IndexPut, Permute, Reshape, Squeeze, Stack, Transpose, Unsqueeze
+
+__all__ = [
+    "Abs", "Add", "Cast", "Cat", "Clamp", "Clone", "Div", "Elu", "Exp", "Expand", "Gelu",
+    "Heaviside", "Index", "IndexPut", "LeakyRelu", "Log", "Log1p", "LogSoftmax", "Matmul", "Max",
+    "MaxDim", "Maximum", "Mean", "Min", "MinDim", "Minimum", "Mul", "Neg", "Permute", "Pow",
+    "Relu", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Squeeze", "Stack", "Std", "Sub", "Sum",
+    "Tanh", "Transpose", "Unsqueeze", "Var", "Where",
+]
