@@ -2,30 +2,38 @@
 
 PyTorch's names on NumPy: ``import glassnet as torch`` runs the usual code. Tensors record the
 ops that made them (``grad_fn``), and ``backward()`` walks that graph in reverse to fill every
-leaf's ``.grad``.
-"""
+leaf's ``.grad``. Where things live:
 
+- ``tensor.py``: Tensor; ``creation.py``: tensor(), zeros(), randn() ...; ``random.py``: seeds
+- ``autograd/``: Function and Node, the backward engine, no_grad, gradcheck
+- ``ops/``: every op, its forward beside its backward
+- ``nn/``, ``optim/``, ``utils/data.py``: layers and losses, optimizers, data loading
+"""
+# ruff: noqa: I001  (the order matters: Tensor first, then what builds on it)
+
+from .tensor import Size, Tensor
 from . import dtypes
-from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
-                                 set_grad_enabled)
+from .dtypes import (double, dtype, float, float16, float32, float64, get_default_dtype, half,
+                     int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .dtypes import bool_ as bool
+from .dtypes import int as int
+from .errors import GlassnetWarning, GraphError, ShapeError
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                     seed, set_rng_state)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
-from .dtypes import (bool_ as bool, double, dtype, float, float16, float32, float64, get_default_dtype,
-                     half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
-from .dtypes import int as int  # noqa: PLC0414
-from .errors import GlassnetWarning, GraphError, ShapeError
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
 from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, clamp,
                           clone, concat, concatenate, div, eq, equal, exp, flatten, ge, gt,
-                          isfinite, isinf, isnan, le, log, log1p, log_softmax, logical_and,
-                          logical_not, logical_or, lt, matmul, max, maximum, mean, min, minimum,
-                          mul, ne, neg, norm, permute, pow, relu, reshape, sigmoid, sign,
-                          softmax, sqrt, square, squeeze, stack, std, sub, sum, t, tanh,
-                          transpose, unsqueeze, var, where)
-from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Size, Tensor
-
-from . import autograd  # noqa: E402  (after Tensor, which autograd's tools build)
+                          heaviside, isfinite, isinf, isnan, le, log, log1p, log_softmax,
+                          logical_and, logical_not, logical_or, lt, matmul, max, maximum, mean,
+                          min, minimum, mul, ne, neg, norm, permute, pow, relu, reshape,
+                          sigmoid, sign, softmax, sqrt, square, squeeze, stack, std, sub, sum, t,
+                          tanh, transpose, unsqueeze, var, where)
+from . import autograd
+from . import nn
 
 clip = clamp
 true_divide = divide = div

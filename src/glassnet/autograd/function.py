@@ -58,7 +58,7 @@ class Node:
         return type(self).__name__
 
     def register_hook(self, hook) -> None:
-        """Call ``hook(grad)`` on the gradient arriving at this node; a returned array replaces it."""
+        """Call ``hook(grad)`` on the gradient arriving here; a returned value replaces it."""
         self._hooks = (*self._hooks, hook)
 
     def __repr__(self) -> str:
@@ -77,6 +77,7 @@ class Function:
 
     node_class: type[Node] = Node
     node_name: str | None = None
+    chooses_dtype = False  # True for ops (casts) whose float64 result is deliberate
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -112,7 +113,7 @@ class Function:
             out, *extra = out
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype == np.float64:
+        if out.dtype == np.float64 and not cls.chooses_dtype:
             out = _keep_default_float(out, arrays)
         if not (record and GradMode.enabled):
             result = Tensor._make(out)

@@ -10,11 +10,39 @@
 """
 
 from .activation import Elu, Gelu, Heaviside, LeakyRelu, LogSoftmax, Relu, Sigmoid, Softmax, Tanh
-from .elementwise import (Abs, Add, Cast, Clamp, Clone, Div, Exp, Log, Log1p, Maximum, Minimum,
-                          Mul, Neg, Pow, Sqrt, Sub, Where)
+from .elementwise import (
+                          Abs,
+                          Add,
+                          Cast,
+                          Clamp,
+                          Clone,
+                          Div,
+                          Exp,
+                          Log,
+                          Log1p,
+                          Maximum,
+                          Minimum,
+                          Mul,
+                          Neg,
+                          Pow,
+                          Sqrt,
+                          Sub,
+                          Where,
+)
 from .linalg import Matmul
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Std, Sum, Var
-from .shape import Cat, Expand, Index, IndexPut, Permute, Reshape, Squeeze, Stack, Transpose, Unsqueeze
+from .shape import (
+                          Cat,
+                          Expand,
+                          Index,
+                          IndexPut,
+                          Permute,
+                          Reshape,
+                          Squeeze,
+                          Stack,
+                          Transpose,
+                          Unsqueeze,
+)
 
 __all__ = [
     "Abs", "Add", "Cast", "Cat", "Clamp", "Clone", "Div", "Elu", "Exp", "Expand", "Gelu",

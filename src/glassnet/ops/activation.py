@@ -118,11 +118,12 @@ class Gelu(Function):
 
 
 class Heaviside(Function):
-    """The perceptron's step: z = 1 if x > 0 else 0. Its derivative is 0 almost everywhere."""
+    """The perceptron's step: z = 1 if x > 0, 0 if x < 0, ``values`` at 0; z' = 0 (almost
+    everywhere), which is why the perceptron needs its own learning rule."""
 
     @staticmethod
-    def forward(ctx, x):
-        return (x > 0).astype(x.dtype)
+    def forward(ctx, x, values=0.0):
+        return np.heaviside(x, values).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

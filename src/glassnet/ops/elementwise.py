@@ -40,7 +40,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # a Python-number factor needs no gradient, so the other input need not be kept
+        ctx.save_for_backward(x if type(y) is np.ndarray else None, y)
         return x * y
 
     @staticmethod
@@ -239,6 +240,7 @@ class Cast(Function):
     """z = x converted to another dtype; the gradient is converted back."""
 
     node_name = "ToCopyBackward0"
+    chooses_dtype = True
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -127,6 +127,12 @@ def log_softmax(x, dim=None, dtype=None):
     return A.LogSoftmax.apply(x, dim=_softmax_dim(x, dim))
 
 
+def heaviside(x, values=0.0):
+    """The step function: 1 where x > 0, 0 where x < 0, ``values`` where x == 0."""
+    values = values.data if isinstance(values, Tensor) else values
+    return A.Heaviside.apply(_t(x), values)
+
+
 def clone(x):
     return E.Clone.apply(_t(x))
 
@@ -390,7 +396,8 @@ def install(cls) -> None:
         add=add, sub=sub, mul=mul, div=div, true_divide=div, pow=pow, neg=neg, matmul=matmul,
         square=square, exp=exp, log=log, log1p=log1p, sqrt=sqrt, abs=abs, clamp=clamp,
         clip=clamp, relu=relu, sigmoid=sigmoid, tanh=tanh, softmax=softmax,
-        log_softmax=log_softmax, clone=clone, maximum=maximum, minimum=minimum, sum=sum,
+        log_softmax=log_softmax, heaviside=heaviside, clone=clone, maximum=maximum,
+        minimum=minimum, sum=sum,
         mean=mean, var=var, std=std, max=max, min=min, amax=amax, amin=amin, norm=norm,
         argmax=argmax, argmin=argmin, all=all, any=any, eq=eq, ne=ne, lt=lt, le=le, gt=gt,
         ge=ge, logical_not=logical_not, equal=equal, allclose=allclose, isnan=isnan,
