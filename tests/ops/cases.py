@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def unit(rng, shape):
+    return rng.uniform(0.1, 0.9, shape)
+
+
 def normal(rng, shape):
     return rng.standard_normal(shape)
 
@@ -32,10 +36,32 @@ class Case:
     draw: object = normal
     broadcast: int = 0  # >0: hypothesis draws this many mutually broadcastable shapes
     eps: float = 1e-6
+    torch: bool = True  # False where PyTorch cannot give the same numbers (random masks)
+    constant: tuple = ()  # positions of inputs that need no gradient (weights, targets)
     name: str = ""
 
     def __post_init__(self):
         self.name = self.name or self.op
+
+
+def F(lib):  # noqa: N802
+    return lib.nn.functional
+
+
+def _dropout(lib, a):
+    lib.manual_seed(0)  # the same mask on every call, so finite differences see one function
+    return F(lib).dropout(a, p=0.4, training=True)
+
+
+def _no_grad_in_torch(lib, a):
+    """PyTorch has no derivative for heaviside (it is 0 almost everywhere); glassnet gives 0."""
+    return a.detach() if lib.__name__ == "torch" else a
+
+
+def _setitem(a, b):
+    out = a * 1.0
+    out[1] = b * 2.0
+    return out
 
 
 CASES = [
@@ -120,17 +146,58 @@ CASES = [
     Case("Index", lambda lib, a: a[lib.arange(3), lib.tensor([1, 0, 1])], shapes=((3, 2),),
          name="Index-pairs"),
     Case("IndexPut", lambda lib, a, b: _setitem(a, b), shapes=((3, 4), (4,))),
+    Case("Linear", lambda lib, x, w, b: F(lib).linear(x, w, b), shapes=((4, 3), (2, 3), (2,))),
+    Case("Linear", lambda lib, x, w: F(lib).linear(x, w), shapes=((2, 4, 3), (2, 3)),
+         name="Linear-3d-nobias"),
+    Case("Dropout", _dropout, shapes=((3, 4),), torch=False),
+    Case("BatchNorm", lambda lib, x, w, b: F(lib).batch_norm(x, None, None, w, b, training=True),
+         shapes=((4, 3), (3,), (3,))),
+    Case("BatchNorm", lambda lib, x, w, b: F(lib).batch_norm(x, None, None, w, b, training=True),
+         shapes=((3, 2, 4), (2,), (2,)), name="BatchNorm-3d"),
+    Case("BatchNorm", lambda lib, x, w, b: F(lib).batch_norm(
+        x, lib.full((3,), 0.5).double(), lib.full((3,), 2.0).double(), w, b, training=False),
+        shapes=((4, 3), (3,), (3,)), name="BatchNorm-eval"),
+    Case("LayerNorm", lambda lib, x, w, b: F(lib).layer_norm(x, (4,), w, b),
+         shapes=((3, 4), (4,), (4,))),
+    Case("LayerNorm", lambda lib, x: F(lib).layer_norm(x, (3, 4)), shapes=((2, 3, 4),),
+         name="LayerNorm-2dims"),
+    Case("CrossEntropy", lambda lib, x: F(lib).cross_entropy(x, lib.tensor([0, 2, 1, 2])),
+         shapes=((4, 3),)),
+    Case("CrossEntropy", lambda lib, x, w: F(lib).cross_entropy(
+        x, lib.tensor([0, 2, -100, 1]), weight=w.detach(), label_smoothing=0.2),
+        shapes=((4, 3), (3,)), draw=positive, name="CrossEntropy-weight-smooth-ignore",
+        constant=(1,)),
+    Case("CrossEntropy", lambda lib, x, y: F(lib).cross_entropy(
+        x, y.detach().softmax(1), reduction="sum", label_smoothing=0.1),
+        shapes=((4, 3), (4, 3)), name="CrossEntropy-probabilities", constant=(1,)),
+    Case("CrossEntropy", lambda lib, x: F(lib).cross_entropy(
+        x, lib.tensor([[0, 1], [2, 2]]), reduction="none"), shapes=((2, 3, 2),),
+        name="CrossEntropy-spatial-none"),
+    Case("CrossEntropy", lambda lib, x: F(lib).cross_entropy(x, lib.tensor(1)), shapes=((3,),),
+         name="CrossEntropy-unbatched"),
+    Case("NllLoss", lambda lib, x, w: F(lib).nll_loss(
+        x.log_softmax(1), lib.tensor([1, 0, 2]), weight=w.detach()), shapes=((3, 3), (3,)),
+        draw=positive, constant=(1,)),
+    Case("NllLoss", lambda lib, x: F(lib).nll_loss(x, lib.tensor([1, 0, 2]), reduction="none"),
+         shapes=((3, 3),), name="NllLoss-none"),
+    Case("MseLoss", lambda lib, x, y: F(lib).mse_loss(x, y), shapes=((3, 4), (3, 4))),
+    Case("MseLoss", lambda lib, x, y: F(lib).mse_loss(x, y, reduction="none"),
+         shapes=((3, 4), (3, 4)), name="MseLoss-none"),
+    Case("L1Loss", lambda lib, x, y: F(lib).l1_loss(x, y, reduction="sum"),
+         shapes=((3, 4), (3, 4))),
+    Case("HuberLoss", lambda lib, x, y: F(lib).huber_loss(x * 2, y, delta=0.8),
+         shapes=((3, 4), (3, 4))),
+    Case("BinaryCrossEntropy", lambda lib, p, y: F(lib).binary_cross_entropy(p, y),
+         shapes=((3, 4), (3, 4)), draw=unit),
+    Case("BinaryCrossEntropy", lambda lib, p, y, w: F(lib).binary_cross_entropy(
+        p, y, weight=w.detach(), reduction="sum"), shapes=((3, 4), (3, 4), (4,)), draw=unit,
+        name="BinaryCrossEntropy-weight", constant=(2,)),
+    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y: F(lib).binary_cross_entropy_with_logits(
+        x * 3, y.detach()), shapes=((3, 4), (3, 4)), draw=unit, constant=(1,)),
+    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y, w: F(lib).binary_cross_entropy_with_logits(
+        x, y.detach(), pos_weight=w.detach() * 3, reduction="none"),
+        shapes=((3, 4), (3, 4), (4,)), draw=unit, name="BCEWithLogits-pos-weight",
+        constant=(1, 2)),
     Case("Cat", lambda lib, a, b: lib.cat([a, b], dim=1), shapes=((2, 3), (2, 4))),
     Case("Stack", lambda lib, a, b: lib.stack([a, b], dim=1), shapes=((2, 3), (2, 3))),
 ]
-
-
-def _no_grad_in_torch(lib, a):
-    """PyTorch has no derivative for heaviside (it is 0 almost everywhere); glassnet gives 0."""
-    return a.detach() if lib.__name__ == "torch" else a
-
-
-def _setitem(a, b):
-    out = a * 1.0
-    out[1] = b * 2.0
-    return out

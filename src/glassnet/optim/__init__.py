@@ -1,0 +1,14 @@
+"""glassnet.optim: optimizers (one update rule each) and learning-rate schedules.
+
+- ``optimizer.py``: the base class that loops a rule over all parameters at once
+- ``sgd.py``: SGD (+ momentum, Nesterov); ``adam.py``: Adam, AdamW; ``rmsprop.py``: RMSprop,
+  Adagrad; ``lr_scheduler.py``: StepLR, CosineAnnealingLR, ReduceLROnPlateau, ...
+"""
+
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import Adagrad, RMSprop
+from .sgd import SGD
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
