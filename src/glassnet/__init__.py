@@ -43,3 +43,4 @@ negative = neg
 __version__ = "0.1.0"
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
+from . import datasets  # noqa: E402

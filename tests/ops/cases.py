@@ -53,6 +53,10 @@ def _dropout(lib, a):
     return F(lib).dropout(a, p=0.4, training=True)
 
 
+def _bce_logits(lib, x, y, **options):
+    return F(lib).binary_cross_entropy_with_logits(x, y.detach(), **options)
+
+
 def _no_grad_in_torch(lib, a):
     """PyTorch has no derivative for heaviside (it is 0 almost everywhere); glassnet gives 0."""
     return a.detach() if lib.__name__ == "torch" else a
@@ -192,10 +196,10 @@ CASES = [
     Case("BinaryCrossEntropy", lambda lib, p, y, w: F(lib).binary_cross_entropy(
         p, y, weight=w.detach(), reduction="sum"), shapes=((3, 4), (3, 4), (4,)), draw=unit,
         name="BinaryCrossEntropy-weight", constant=(2,)),
-    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y: F(lib).binary_cross_entropy_with_logits(
-        x * 3, y.detach()), shapes=((3, 4), (3, 4)), draw=unit, constant=(1,)),
-    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y, w: F(lib).binary_cross_entropy_with_logits(
-        x, y.detach(), pos_weight=w.detach() * 3, reduction="none"),
+    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y: _bce_logits(lib, x * 3, y),
+         shapes=((3, 4), (3, 4)), draw=unit, constant=(1,)),
+    Case("BinaryCrossEntropyWithLogits", lambda lib, x, y, w: _bce_logits(
+        lib, x, y, pos_weight=w.detach() * 3, reduction="none"),
         shapes=((3, 4), (3, 4), (4,)), draw=unit, name="BCEWithLogits-pos-weight",
         constant=(1, 2)),
     Case("Cat", lambda lib, a, b: lib.cat([a, b], dim=1), shapes=((2, 3), (2, 4))),

@@ -26,7 +26,7 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Samples are the i-th rows of the given tensors: ``TensorDataset(x, y)[i] == (x[i], y[i])``."""
+    """Sample i is the i-th row of each tensor: ``TensorDataset(x, y)[i] == (x[i], y[i])``."""
 
     def __init__(self, *tensors) -> None:
         tensors = tuple(t if isinstance(t, Tensor) else Tensor._make(as_array(t))
