@@ -19,6 +19,13 @@ from _timing import median_seconds, try_import_torch  # noqa: E402
 import glassnet  # noqa: E402
 
 
+def torch_cases(torch, a_np, b_np) -> dict:
+    ta, tb = torch.tensor(a_np), torch.tensor(b_np)
+    tag = ta.clone().requires_grad_()
+    return {"add (no grad)": lambda: ta + tb, "add (recording)": lambda: tag + tb,
+            "mul by float": lambda: ta * 0.5, "relu (recording)": lambda: tag.relu()}
+
+
 def small_ops(torch) -> None:
     a_np = np.random.rand(10).astype(np.float32)
     b_np = np.random.rand(10).astype(np.float32)
@@ -36,11 +43,8 @@ def small_ops(torch) -> None:
         line = (f"small op {name:18s} glassnet {t_ours * 1e9:7.0f} ns   numpy {t_np * 1e9:5.0f} ns"
                 f"   overhead {(t_ours - t_np) * 1e9:6.0f} ns")
         if torch is not None:
-            ta, tb = torch.tensor(a_np), torch.tensor(b_np)
-            tag = ta.clone().requires_grad_()
-            fn = {"add (no grad)": lambda: ta + tb, "add (recording)": lambda: tag + tb,
-                  "mul by float": lambda: ta * 0.5, "relu (recording)": lambda: tag.relu()}[name]
-            line += f"   torch {median_seconds(fn, 20000) * 1e9:6.0f} ns"
+            theirs = torch_cases(torch, a_np, b_np)[name]
+            line += f"   torch {median_seconds(theirs, 20000) * 1e9:6.0f} ns"
         print(line)
 
 

@@ -28,7 +28,10 @@ from glassnet.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 def load():
     (x, y), (xt, yt) = glassnet.datasets.load_mnist()
-    to_float = (lambda a: (a.reshape(len(a), 1, 28, 28) / np.float32(255)).astype(np.float32))
+
+    def to_float(images):
+        return (images.reshape(len(images), 1, 28, 28) / np.float32(255)).astype(np.float32)
+
     return to_float(x), y, to_float(xt), yt
 
 
