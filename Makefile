@@ -15,7 +15,7 @@ train: $(VENV)/.installed
 	$(PY) -m glassnet train $(ARGS)
 
 test: $(VENV)/.installed
-	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(ARGS)
 
 bench: $(VENV)/.installed
