@@ -44,3 +44,4 @@ __version__ = "0.1.0"
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from . import datasets  # noqa: E402
+from .serialization import load, save  # noqa: E402

@@ -1,6 +1,7 @@
-"""glassnet.datasets: MNIST from local files (IDX reader in ``idx.py``)."""
+"""glassnet.datasets: MNIST and Fashion-MNIST (``mnist.py``) over an IDX reader (``idx.py``)."""
 
-from .idx import DataError, read_idx
-from .mnist import load_mnist
+from .idx import DataError, parse_idx, read_idx
+from .mnist import MNIST, FashionMNIST, load_fashion_mnist, load_mnist
 
-__all__ = ["DataError", "load_mnist", "read_idx"]
+__all__ = ["MNIST", "DataError", "FashionMNIST", "load_fashion_mnist", "load_mnist",
+           "parse_idx", "read_idx"]

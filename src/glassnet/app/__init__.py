@@ -1,0 +1,2 @@
+"""The MNIST product behind the ``glassnet`` command: recipe, training loop, run folders,
+photo preparation and progress display."""

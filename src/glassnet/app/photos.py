@@ -1,0 +1,78 @@
+"""Turning a photo of a handwritten digit into the 28x28 input MNIST networks expect.
+
+MNIST was made like this: white ink on black, the digit scaled to fit a 20x20 box keeping its
+aspect ratio, then placed in a 28x28 frame so that its centre of mass is in the middle. A photo
+(any size, RGB, dark ink on light paper, digit anywhere) gets the same treatment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+class ImageError(ValueError):
+    """The file is not an image, or no digit could be found in it."""
+
+
+def load_grayscale(path) -> np.ndarray:
+    """The image as float32 in [0, 1] (0 = black), whatever its format and colours."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise ImportError("reading photos needs Pillow: pip install 'glassnet[viz]'") from None
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file")
+    try:
+        with Image.open(path) as image:
+            gray = image.convert("L")
+            return np.asarray(gray, dtype=np.float32) / 255
+    except (UnidentifiedImageError, OSError) as error:
+        raise ImageError(f"{path}: not an image Pillow can read (PNG, JPEG, ...): "
+                         f"{error}") from None
+
+
+def digit_to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
+    """A float image in [0, 1] → 28x28 float32, bright digit on black, centred as MNIST."""
+    from PIL import Image
+
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    ink = 1 - gray if np.median(border) > 0.5 else gray.copy()  # light paper: invert
+    background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
+    ink = np.clip(ink - background, 0, None)
+    if ink.max() <= 0.1:
+        raise ImageError(f"{name}: no digit found (the image is nearly uniform)")
+    ink /= ink.max()
+    ink[ink < 0.25] = 0  # paper texture and noise
+    rows, cols = np.nonzero(ink)
+    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    height, width = crop.shape
+    scale = 20 / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = np.asarray(Image.fromarray((crop * 255).astype(np.uint8)).resize(
+        size, Image.Resampling.LANCZOS), dtype=np.float32) / 255
+    frame = np.zeros((28, 28), dtype=np.float32)
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    frame[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return _centre_by_mass(np.clip(frame, 0, 1))
+
+
+def _centre_by_mass(frame: np.ndarray) -> np.ndarray:
+    total = frame.sum()
+    ys, xs = np.indices(frame.shape)
+    shift_y = int(round(13.5 - (ys * frame).sum() / total))
+    shift_x = int(round(13.5 - (xs * frame).sum() / total))
+    out = np.zeros_like(frame)
+    src_y = slice(max(0, -shift_y), min(28, 28 - shift_y))
+    src_x = slice(max(0, -shift_x), min(28, 28 - shift_x))
+    dst_y = slice(max(0, shift_y), min(28, 28 + shift_y))
+    dst_x = slice(max(0, shift_x), min(28, 28 + shift_x))
+    out[dst_y, dst_x] = frame[src_y, src_x]
+    return out
+
+
+def prepare(path) -> np.ndarray:
+    """Read ``path`` and return the 28x28 network input."""
+    return digit_to_mnist(load_grayscale(path), str(path))

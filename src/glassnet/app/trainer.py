@@ -1,0 +1,120 @@
+"""The training loop behind the CLI: mini-batches of uint8 images converted on the fly,
+validation each epoch, a schedule, early stopping with the best weights restored."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import nn
+from ..autograd.grad_mode import no_grad
+from ..optim.lr_scheduler import ReduceLROnPlateau
+from ..random import manual_seed
+from ..tensor import Tensor
+from .progress import EpochProgress
+from .recipe import Recipe, build_model, build_optimizer, build_schedule
+
+
+def to_inputs(images: np.ndarray, recipe: Recipe) -> Tensor:
+    """Images (N, 28, 28), uint8 in 0..255 or float in [0, 1] → float32 (N, 1, 28, 28),
+    standardised: (x - mean) / std, as torchvision's ToTensor then Normalize."""
+    batch = images[:, None].astype(np.float32)
+    if images.dtype == np.uint8:
+        batch *= np.float32(1 / 255)
+    batch -= np.float32(recipe.input_mean)
+    batch *= np.float32(1 / recipe.input_std)
+    return Tensor._make(batch)
+
+
+@dataclass
+class Evaluation:
+    loss: float
+    accuracy: float
+    predictions: np.ndarray
+    probabilities: np.ndarray
+
+
+def evaluate(model: nn.Module, recipe: Recipe, images: np.ndarray, labels: np.ndarray,
+             chunk: int = 2000) -> Evaluation:
+    """Mean cross-entropy, accuracy, predicted classes and probabilities, in eval mode."""
+    was_training = model.training
+    model.eval()
+    total, probabilities = 0.0, []
+    with no_grad():
+        for start in range(0, len(images), chunk):
+            logits = model(to_inputs(images[start:start + chunk], recipe))
+            target = Tensor._make(labels[start:start + chunk])
+            total += nn.functional.cross_entropy(logits, target, reduction="sum").item()
+            probabilities.append(logits.softmax(dim=1).data)
+    model.train(was_training)
+    probs = np.concatenate(probabilities)
+    predictions = probs.argmax(axis=1)
+    return Evaluation(total / len(images), float((predictions == labels).mean()), predictions,
+                      probs)
+
+
+def split(images, labels, fraction: float, seed: int):
+    """Hold out a random ``fraction`` of the training set for validation."""
+    order = np.random.default_rng(seed).permutation(len(images))
+    cut = len(images) - int(round(len(images) * fraction))
+    train, val = order[:cut], order[cut:]
+    return images[train], labels[train], images[val], labels[val]
+
+
+def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
+          progress: bool = True):
+    """Train ``build_model(recipe)``; returns (model, history rows, best epoch)."""
+    manual_seed(recipe.seed)
+    x, y, val_x, val_y = split(images, labels, recipe.val_fraction, recipe.seed)
+    model = build_model(recipe)
+    optimizer = build_optimizer(recipe, model.parameters())
+    schedule = build_schedule(recipe, optimizer)
+    criterion = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(recipe.seed + 1)
+    history, best = [], (np.inf, 0, None)
+    steps = int(np.ceil(len(x) / recipe.batch_size))
+    for epoch in range(1, recipe.epochs + 1):
+        start = time.perf_counter()
+        lr = optimizer.param_groups[0]["lr"]
+        bar = EpochProgress(epoch, recipe.epochs, steps, out) if progress else None
+        order = rng.permutation(len(x))
+        loss_sum, correct = 0.0, 0
+        model.train()
+        for step, begin in enumerate(range(0, len(x), recipe.batch_size), start=1):
+            idx = order[begin:begin + recipe.batch_size]
+            target = Tensor._make(y[idx])
+            optimizer.zero_grad()
+            logits = model(to_inputs(x[idx], recipe))
+            loss = criterion(logits, target)
+            loss.backward()
+            optimizer.step()
+            value = loss.item()
+            loss_sum += value * len(idx)
+            correct += int((logits.data.argmax(1) == target.data).sum())
+            if bar:
+                bar.update(step, value)
+            if on_step:
+                on_step(epoch, step, value)
+        if bar:
+            bar.close()
+        val = evaluate(model, recipe, val_x, val_y)
+        row = dict(epoch=epoch, train_loss=loss_sum / len(x), train_accuracy=correct / len(x),
+                   val_loss=val.loss, val_accuracy=val.accuracy, lr=lr,
+                   seconds=time.perf_counter() - start)
+        history.append(row)
+        if on_epoch:
+            on_epoch(row)
+        if isinstance(schedule, ReduceLROnPlateau):
+            schedule.step(val.loss)
+        elif schedule is not None:
+            schedule.step()
+        if val.loss < best[0]:
+            state = {k: v.data.copy() for k, v in model.state_dict().items()}
+            best = (val.loss, epoch, state)
+        elif recipe.early_stopping and epoch - best[1] >= recipe.early_stopping:
+            break
+    if recipe.early_stopping and best[2] is not None and best[1] != history[-1]["epoch"]:
+        model.load_state_dict(best[2])  # early stopping keeps the best epoch's weights
+    return model, history, best[1]
