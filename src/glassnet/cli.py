@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batchnorm", action="store_true")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     train.add_argument("--lr", type=float, default=None,
-                       help="learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.1 sgd, "
+                       help="learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.01 sgd, "
                             "0.01 momentum)")
     train.add_argument("--momentum", type=float, default=0.9)
     train.add_argument("--weight-decay", type=float, default=0.0)
@@ -282,6 +282,7 @@ def _plot_comparison(curves: dict, path: Path, viz) -> None:
     loss_axis.set(xlabel="step", ylabel="training loss (50-step average)", yscale="log",
                   title="training loss per step")
     acc_axis.set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
+    acc_axis.xaxis.get_major_locator().set_params(integer=True)
     for axis in (loss_axis, acc_axis):
         axis.grid(alpha=0.3)
         axis.legend()

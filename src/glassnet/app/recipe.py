@@ -12,7 +12,7 @@ from .. import nn, optim
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "gelu": nn.GELU,
                "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3}
+DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3}
 SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 DATASETS = ("mnist", "fashion-mnist")
 # mean and standard deviation of the training pixels in [0, 1], as torchvision's examples use

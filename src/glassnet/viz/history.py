@@ -67,6 +67,7 @@ def plot_history(history, path=None, title: str | None = None):
         for key, label in series:
             axis.plot(epochs, columns[key], marker="o", label=label)
         axis.set_xlabel("epoch")
+        axis.xaxis.get_major_locator().set_params(integer=True)
         axis.set_ylabel(name)
         axis.grid(alpha=0.3)
         axis.legend()
