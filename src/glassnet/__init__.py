@@ -44,5 +44,6 @@ __version__ = "0.1.0"
 from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from . import app  # noqa: E402
+from . import keras  # noqa: E402
 from . import datasets  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -48,6 +48,12 @@ def F(lib):  # noqa: N802
     return lib.nn.functional
 
 
+def _dense(lib, x, k, b):
+    from glassnet.ops.nn import Dense  # Keras' layout; compared with PyTorch via linear
+
+    return Dense.apply(x, k, b)
+
+
 def _dropout(lib, a):
     lib.manual_seed(0)  # the same mask on every call, so finite differences see one function
     return F(lib).dropout(a, p=0.4, training=True)
@@ -153,6 +159,8 @@ CASES = [
     Case("Linear", lambda lib, x, w, b: F(lib).linear(x, w, b), shapes=((4, 3), (2, 3), (2,))),
     Case("Linear", lambda lib, x, w: F(lib).linear(x, w), shapes=((2, 4, 3), (2, 3)),
          name="Linear-3d-nobias"),
+    Case("Dense", lambda lib, x, k, b: _dense(lib, x, k, b), shapes=((4, 3), (3, 2), (2,)),
+         torch=False),
     Case("Dropout", _dropout, shapes=((3, 4),), torch=False),
     Case("BatchNorm", lambda lib, x, w, b: F(lib).batch_norm(x, None, None, w, b, training=True),
          shapes=((4, 3), (3,), (3,))),

@@ -36,6 +36,29 @@ class Linear(Function):
         return gx, gw, gb
 
 
+class Dense(Function):
+    """y = x K + b with Keras' kernel layout K (in_features, out_features);
+    dL/dx = g Kᵀ, dL/dK = xᵀ g, dL/db = Σ_batch g."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, bias=None):
+        out = x @ kernel
+        if bias is not None:
+            out += bias
+        ctx.save_for_backward(x, kernel)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kernel = ctx.saved
+        need_x, need_k, need_b = (ctx.needs_input_grad + (False,))[:3]
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (grad @ kernel.T) if need_x else None
+        gk = (x.reshape(-1, x.shape[-1]).T @ g2) if need_k else None
+        gb = g2.sum(axis=0) if need_b else None
+        return gx, gk, gb
+
+
 class Dropout(Function):
     """y = x·m/(1-p), m ~ Bernoulli(1-p) per element: survivors are scaled up so the mean
     activation is unchanged (inverted dropout); the gradient flows through the same mask."""
