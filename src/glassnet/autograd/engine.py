@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GraphError, ShapeError
-from .function import AccumulateGrad, Node, _accumulator
+from .function import SMALL, AccumulateGrad, Node, _accumulator
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -94,8 +94,11 @@ def run(tensors: list, grads: list, retain_graph: bool = False, capture: dict | 
             if grad is not None and capture is None:
                 _accumulate(node.variable, grad, owned, accumulate_into)
             continue
-        if grad is not None and node._retained is not None:
-            _retain(node, grad)
+        if grad is not None:
+            if node._retained is not None:
+                _retain(node, grad)
+            if grad.size <= SMALL:
+                node.output_grad = grad
         input_grads = _node_backward(node, grad, retain_graph)
         for (next_node, _), shape, g in zip(node.next_functions, node.input_shapes, input_grads):
             if next_node is None:

@@ -45,6 +45,9 @@ class Node:
     _freed = False
     _retained = None
     _hooks: tuple = ()
+    # for drawing the graph: the output's values and gradient, kept only when tiny
+    output_value = None
+    output_grad = None
 
     def save_for_backward(self, *arrays) -> None:
         """Keep arrays for backward (they are freed after it unless ``retain_graph=True``)."""
@@ -139,6 +142,8 @@ def _record(ctx: Node, args: tuple, arrays: list, result) -> None:
     ctx.next_functions = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
     ctx.input_shapes = tuple(a.shape if type(a) is np.ndarray else None for a in arrays)
+    if result.data.size <= SMALL:
+        ctx.output_value = result.data
     if ctx.saved:
         ctx._version_checks = _version_checks(ctx.saved, args, arrays, result)
     if AnomalyMode.enabled:
@@ -190,6 +195,9 @@ def _explain_shape_error(cls: type[Function], arrays: list, error: ValueError) -
         f"counted from the right, must be equal or 1. Reshape or unsqueeze one operand so they "
         f"line up."
     )
+
+
+SMALL = 16  # outputs up to this many elements are kept on their node for graph drawings
 
 
 class AnomalyMode:
