@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
@@ -18,4 +18,7 @@ def test_example_runs(script, tmp_path):
                             text=True, timeout=300, env={"MPLBACKEND": "Agg",
                                                          "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "test accuracy" in result.stdout
+    figures = list((tmp_path / "figures").glob("*.png"))
+    assert "test accuracy" in result.stdout or figures, "an example shows a result or a figure"
+    for figure in figures:
+        assert figure.stat().st_size > 1000

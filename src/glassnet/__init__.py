@@ -26,10 +26,11 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
 from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, clamp,
-                          clone, concat, concatenate, div, eq, equal, exp, flatten, ge, gt,
+                          ceil, clone, concat, concatenate, div, eq, equal, exp, flatten, floor,
+                          ge, gt,
                           heaviside, isfinite, isinf, isnan, le, log, log1p, log_softmax,
                           logical_and, logical_not, logical_or, lt, matmul, max, maximum, mean,
-                          min, minimum, mul, ne, neg, norm, permute, pow, relu, reshape,
+                          min, minimum, mul, ne, neg, norm, permute, pow, relu, reshape, round,
                           sigmoid, sign, softmax, sqrt, square, squeeze, stack, std, sub, sum, t,
                           tanh, transpose, unsqueeze, var, where)
 from . import autograd
@@ -46,4 +47,5 @@ from . import utils  # noqa: E402
 from . import app  # noqa: E402
 from . import keras  # noqa: E402
 from . import datasets  # noqa: E402
+from . import viz  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -297,6 +297,18 @@ def sign(x):
     return _plain(np.sign(_t(x).data))
 
 
+def round(x, decimals: int = 0):  # noqa: A001 - no gradient (it is 0 almost everywhere)
+    return _plain(np.round(_t(x).data, decimals))
+
+
+def floor(x):
+    return _plain(np.floor(_t(x).data))
+
+
+def ceil(x):
+    return _plain(np.ceil(_t(x).data))
+
+
 # ----- shape --------------------------------------------------------------------------------
 def reshape(x, *shape):
     shape = _shape_args(shape)
@@ -401,7 +413,8 @@ def install(cls) -> None:
         mean=mean, var=var, std=std, max=max, min=min, amax=amax, amin=amin, norm=norm,
         argmax=argmax, argmin=argmin, all=all, any=any, eq=eq, ne=ne, lt=lt, le=le, gt=gt,
         ge=ge, logical_not=logical_not, equal=equal, allclose=allclose, isnan=isnan,
-        isinf=isinf, isfinite=isfinite, sign=sign, reshape=reshape, view=reshape,
+        isinf=isinf, isfinite=isfinite, sign=sign, round=round, floor=floor, ceil=ceil,
+        reshape=reshape, view=reshape,
         flatten=flatten, transpose=transpose, permute=permute, t=t, squeeze=squeeze,
         unsqueeze=unsqueeze, expand=expand,
         __add__=add, __radd__=_swap(add), __sub__=sub, __rsub__=_swap(sub), __mul__=mul,

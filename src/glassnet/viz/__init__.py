@@ -1,11 +1,21 @@
 """glassnet.viz: pictures that show what training does (matplotlib, imported when used).
 
+- ``graph.py``: ``draw_graph`` (the computational graph), ``draw_model`` (the architecture)
 - ``history.py``: ``plot_history`` (loss and metrics per epoch, with a one-line reading)
+- ``descent.py``: ``descent``, ``plot_descent``, ``loss_surface`` (gradient descent to watch)
+- ``activations.py``: ``plot_activations`` (each function beside its derivative)
+- ``playground.py``: decision boundaries, hidden units, weights, and ``Playground``
 - ``classification.py``: confusion matrix, image grids, probability bars
 """
 
+from .activations import plot_activations
 from .classification import confusion_matrix, plot_confusion, plot_image_grid, plot_predictions
+from .descent import Trajectory, descent, loss_surface, plot_descent
+from .graph import Graph, draw_graph, draw_model
 from .history import plot_history, read_curves
+from .playground import Playground, plot_decision_boundary, plot_neurons, plot_weights, scores
 
-__all__ = ["confusion_matrix", "plot_confusion", "plot_history", "plot_image_grid",
-           "plot_predictions", "read_curves"]
+__all__ = ["Graph", "Playground", "Trajectory", "confusion_matrix", "descent", "draw_graph",
+           "draw_model", "loss_surface", "plot_activations", "plot_confusion",
+           "plot_decision_boundary", "plot_descent", "plot_history", "plot_image_grid",
+           "plot_neurons", "plot_predictions", "plot_weights", "read_curves", "scores"]
