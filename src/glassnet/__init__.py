@@ -48,4 +48,5 @@ from . import app  # noqa: E402
 from . import keras  # noqa: E402
 from . import datasets  # noqa: E402
 from . import viz  # noqa: E402
+from . import doctor  # noqa: E402
 from .serialization import load, save  # noqa: E402

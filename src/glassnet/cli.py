@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--data", metavar="DIR", help="folder holding the IDX files")
     train.add_argument("--out", metavar="RUN_DIR", help="run folder (default runs/<time>)")
+    train.add_argument("--doctor", action="store_true",
+                       help="check the setup on the first batch and report gradients")
 
     evaluate = commands.add_parser("evaluate", help="test accuracy, per class, confusions")
     evaluate.add_argument("run_dir", metavar="RUN_DIR")
@@ -131,7 +133,8 @@ def cmd_train(args) -> int:
                   f"{'val acc':>7}  {'lr':>8}  {'seconds':>7}")
         print(header)
         start = time.perf_counter()
-        model, history, best_epoch = train(recipe, x, y, on_epoch=_print_row)
+        model, history, best_epoch = train(recipe, x, y, on_epoch=_print_row,
+                                           doctor=args.doctor)
         seconds = time.perf_counter() - start
         test = evaluate(model, recipe, xt, yt)
         _write_run(partial, model, recipe, history, test, yt, seconds, best_epoch)

@@ -59,7 +59,7 @@ class Tensor:
     """An n-dimensional array with gradients. Build one with ``glassnet.tensor(data)``."""
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",
-                 "__weakref__")
+                 "_grad_passes", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * tensor stays a tensor
 
@@ -69,6 +69,7 @@ class Tensor:
         self.grad_fn = None
         self._version_box = [0]
         self._accumulator = None
+        self._grad_passes = 0  # backward passes summed into .grad since it was cleared
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -83,6 +84,7 @@ class Tensor:
         t.requires_grad = grad_fn is not None
         t._version_box = [0]
         t._accumulator = None
+        t._grad_passes = 0
         return t
 
     # ----- what it is -------------------------------------------------------------------
@@ -201,6 +203,8 @@ class Tensor:
         """Add d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
         if create_graph:
             raise NotImplementedError("backward(create_graph=True) is not supported")
+        if self.data.size == 1 and Advice.enabled:
+            advice.check_loss(float(self.data.reshape(())))
         _engine.backward(self, None if gradient is None else [gradient], retain_graph, inputs)
 
     # ----- in place, for parameter updates under no_grad ------------------------------------
@@ -422,8 +426,10 @@ def _check_device(device) -> None:
         )
 
 
-from . import _format  # noqa: E402
+# Imported last: these modules build on Tensor, which is now defined.
+from . import _format, advice  # noqa: E402
 from . import ops as _ops  # noqa: E402
+from .advice import Advice  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.function import _accumulator  # noqa: E402
 from .autograd.grad_mode import GradMode  # noqa: E402

@@ -55,6 +55,18 @@ def evaluate(model: nn.Module, recipe: Recipe, images: np.ndarray, labels: np.nd
                       probs)
 
 
+def _doctor_before(model, criterion, optimizer, recipe, x, y) -> None:
+    from ..doctor import check
+
+    idx = np.arange(min(len(x), recipe.batch_size))
+    findings = check(model, criterion, (to_inputs(x[idx], recipe), Tensor._make(y[idx])),
+                     optimizer)
+    for finding in findings:
+        print(f"doctor: {finding}")
+    if not findings:
+        print("doctor: checked the first batch; no problems found")
+
+
 def split(images, labels, fraction: float, seed: int):
     """Hold out a random ``fraction`` of the training set for validation."""
     order = np.random.default_rng(seed).permutation(len(images))
@@ -64,7 +76,7 @@ def split(images, labels, fraction: float, seed: int):
 
 
 def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
-          progress: bool = True):
+          progress: bool = True, doctor: bool = False):
     """Train ``build_model(recipe)``; returns (model, history rows, best epoch)."""
     manual_seed(recipe.seed)
     x, y, val_x, val_y = split(images, labels, recipe.val_fraction, recipe.seed)
@@ -73,6 +85,8 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
     schedule = build_schedule(recipe, optimizer)
     criterion = nn.CrossEntropyLoss()
     rng = np.random.default_rng(recipe.seed + 1)
+    if doctor:
+        _doctor_before(model, criterion, optimizer, recipe, x, y)
     history, best = [], (np.inf, 0, None)
     steps = int(np.ceil(len(x) / recipe.batch_size))
     for epoch in range(1, recipe.epochs + 1):
@@ -106,6 +120,11 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
         history.append(row)
         if on_epoch:
             on_epoch(row)
+        if doctor and epoch == 1:
+            from ..doctor import gradient_report
+
+            print("doctor: gradients after the last batch of epoch 1:")
+            print(gradient_report(model, optimizer))
         if isinstance(schedule, ReduceLROnPlateau):
             schedule.step(val.loss)
         elif schedule is not None:

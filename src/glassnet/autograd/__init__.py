@@ -6,13 +6,14 @@
 - ``gradcheck``: finite-difference checking in float64
 """
 
+from .anomaly import AnomalyError, detect_anomaly
 from .engine import backward, grad, unbroadcast
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 
 __all__ = [
-    "AccumulateGrad", "Function", "GradcheckError", "Node", "backward", "enable_grad", "grad",
-    "gradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
-    "unbroadcast",
+    "AccumulateGrad", "AnomalyError", "Function", "GradcheckError", "Node", "backward",
+    "detect_anomaly", "enable_grad", "grad", "gradcheck", "inference_mode", "is_grad_enabled",
+    "no_grad", "set_grad_enabled", "unbroadcast",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GraphError, ShapeError
-from .function import SMALL, AccumulateGrad, Node, _accumulator
+from .function import SMALL, AccumulateGrad, AnomalyMode, Node, _accumulator
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -133,6 +133,8 @@ def _node_backward(node: Node, grad, retain_graph: bool) -> tuple:
     input_grads = node.function.backward(node, grad)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
+    if AnomalyMode.enabled:
+        AnomalyMode.check_backward(node, input_grads)
     if not retain_graph and node.saved:
         node.saved = None
         node._freed = True
@@ -169,7 +171,11 @@ def _accumulate(leaf, grad: np.ndarray, owned: set, only: set | None) -> None:
             grad = grad.copy()
         owned.add(id(grad))
         leaf.grad = _tensor(grad)
+        leaf._grad_passes = 1
     else:
+        # a grad still holding values from an earlier backward (not cleared) is being added to
+        cleared = leaf._grad_passes == 0 or not leaf.grad.data.any()
+        leaf._grad_passes = 1 if cleared else leaf._grad_passes + 1
         leaf.grad.data = leaf.grad.data + grad
 
 

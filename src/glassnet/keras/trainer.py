@@ -167,6 +167,8 @@ class Trainer:
                 trackers["loss"].update(value.item(), len(xb))
                 self._update_metrics(trackers, yb, output, len(xb))
                 logs = {k: t.result() for k, t in trackers.items()}
+                if not math.isfinite(value.item()):
+                    self._stop_on_bad_loss(epoch, step, value.item(), xb)
                 callback_list.call("on_train_batch_end", step, logs)
                 if self.stop_training:
                     break
@@ -181,6 +183,19 @@ class Trainer:
         callback_list.call("on_train_end", {})
         self.train(False)
         return history
+
+    def _stop_on_bad_loss(self, epoch: int, step: int, value: float, xb) -> None:
+        """A NaN or infinite loss ends training, with what probably caused it."""
+        from ..advice import warn
+
+        causes = [f"the learning rate ({self.optimizer.learning_rate:g}) is too high: try 10x "
+                  f"smaller"]
+        if np.abs(xb).max() > 20:
+            causes.append(f"the inputs are not scaled (they reach {np.abs(xb).max():.4g}): "
+                          f"divide pixels by 255")
+        warn(f"fit: the loss became {value} at epoch {epoch + 1}, batch {step + 1}; training "
+             f"stops. Likely: {'; '.join(causes)}.")
+        self.stop_training = True
 
     # ----- evaluate and predict -------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..advice import Advice, check_logits
 from ..errors import ShapeError
 from ..ops import activation as A
 from ..ops import nn as N
@@ -256,6 +257,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
     logits, rows, out_shape = _classes_last(input, target)
+    if Advice.enabled:
+        check_logits(logits.data)
     loss = N.CrossEntropy.apply(logits, rows.data, weight=_array(weight), ignore_index=ignore_index,
                                 reduction=reduction, label_smoothing=label_smoothing)
     if reduction == "none" and out_shape is not None:

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from ..advice import check_mode_under_no_grad
+from ..autograd.grad_mode import GradMode
 from ..dtypes import get_default_dtype, to_dtype
 from . import functional as F
 from . import init
@@ -84,6 +86,8 @@ class Dropout(Module):
         self.p, self.inplace = p, inplace
 
     def forward(self, input):
+        if self.training and not GradMode.enabled:
+            check_mode_under_no_grad(self, "dropout")
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:

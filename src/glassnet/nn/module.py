@@ -214,6 +214,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
+            p._grad_passes = 0
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..advice import check_mode_under_no_grad
+from ..autograd.grad_mode import GradMode
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
@@ -45,6 +47,8 @@ class BatchNorm1d(Module):
                 f"BatchNorm1d({self.num_features}) expects input (N, {self.num_features}) or "
                 f"(N, {self.num_features}, L), got {tuple(input.shape)}"
             )
+        if self.training and not GradMode.enabled:
+            check_mode_under_no_grad(self, "batchnorm")
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,

@@ -16,6 +16,7 @@ import copy
 
 import numpy as np
 
+from ..advice import Advice, check_accumulation
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
@@ -48,6 +49,7 @@ class Optimizer:
     """Base class: holds ``param_groups`` (params plus options) and per-parameter ``state``."""
 
     elementwise = True  # the rule treats every element alone, so it may run on a flat buffer
+    expects_accumulation = False  # True: summing gradients over several backwards is meant
 
     def __init__(self, params, defaults: dict) -> None:
         self.defaults = defaults
@@ -96,6 +98,7 @@ class Optimizer:
         """Forget the gradients of the last backward (they accumulate otherwise)."""
         for group in self.param_groups:
             for p in group["params"]:
+                p._grad_passes = 0
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
@@ -107,6 +110,8 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        if Advice.enabled:
+            check_accumulation(self)
         for group in self.param_groups:
             flat = self._flat.get(id(group))
             if flat is not None and self._flat_ready(group, flat):

@@ -1,0 +1,217 @@
+"""doctor.check: one forward and backward pass on a batch, looking for the mistakes learners
+make most. Everything it touches (gradients, modes, running statistics, random state) is put
+back. Each finding's ``str()`` is a sentence saying what is wrong and what to change."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import nn
+from ..advice import quiet
+from ..random import default_generator
+from ..tensor import Tensor
+from .reports import activation_report, gradient_report
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: a short ``code`` to test against, and the advice as ``message``."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _modules(model) -> list:
+    return [m for _, m in model.named_modules()]
+
+
+def _last_module(model):
+    modules = [m for m in _modules(model) if not m._modules]
+    return modules[-1] if modules else None
+
+
+def _loss_kind(loss_fn) -> str:
+    name = getattr(loss_fn, "__name__", type(loss_fn).__name__)
+    if isinstance(loss_fn, nn.CrossEntropyLoss) or name == "cross_entropy":
+        return "cross_entropy"
+    if isinstance(loss_fn, nn.BCEWithLogitsLoss) or name == "binary_cross_entropy_with_logits":
+        return "bce_logits"
+    if isinstance(loss_fn, nn.NLLLoss) or name == "nll_loss":
+        return "nll"
+    return "other"
+
+
+def _static_findings(model, kind: str, x: np.ndarray, y: np.ndarray) -> list[Finding]:
+    found = []
+    modules = _modules(model)
+    has_dropout = any(isinstance(m, nn.Dropout) for m in modules)
+    has_batchnorm = any(isinstance(m, nn.BatchNorm1d) for m in modules)
+    last = _last_module(model)
+    if kind == "cross_entropy" and isinstance(last, (nn.Softmax, nn.LogSoftmax)):
+        found.append(Finding("softmax_before_cross_entropy",
+                             f"the model ends in {type(last).__name__}, but CrossEntropyLoss "
+                             f"applies log-softmax itself: a double softmax flattens the "
+                             f"gradients. Remove the last {type(last).__name__} layer and "
+                             f"pass raw logits."))
+    if kind == "bce_logits" and isinstance(last, nn.Sigmoid):
+        found.append(Finding("sigmoid_before_bce_with_logits",
+                             "the model ends in Sigmoid, but BCEWithLogitsLoss applies the "
+                             "sigmoid itself. Remove the Sigmoid layer (or use BCELoss)."))
+    if not model.training and (has_dropout or has_batchnorm):
+        found.append(Finding("eval_mode_in_training",
+                             "the model is in eval mode while it has Dropout or BatchNorm, so "
+                             "they behave as at inference time. Call model.train() before "
+                             "training (and model.eval() only for evaluation)."))
+    if has_batchnorm and len(x) == 1:
+        found.append(Finding("batchnorm_batch_of_one",
+                             "BatchNorm with a batch of 1: the batch statistics of a single "
+                             "example are meaningless. Use batches of at least 8, or "
+                             "LayerNorm."))
+    found += _label_findings(kind, y)
+    if x.dtype.kind in "iu" or (x.size and (np.abs(x).max() > 20)):
+        found.append(Finding("unscaled_inputs",
+                             f"the inputs range from {x.min():.4g} to {x.max():.4g}: unscaled "
+                             f"inputs (e.g. pixels 0-255) make training slow or unstable. "
+                             f"Divide by 255, or standardise each feature."))
+    for name, module in model.named_modules():
+        weight = getattr(module, "weight", None)
+        if isinstance(module, nn.Linear) and weight.shape[0] > 1 and \
+                np.allclose(weight.data, weight.data[:1]):
+            found.append(Finding("identical_weights",
+                                 f"every unit of {name or 'the layer'} starts with the same "
+                                 f"weights, so they all compute the same thing and stay "
+                                 f"identical (the symmetry problem). Initialise randomly, e.g. "
+                                 f"nn.init.kaiming_uniform_."))
+            break
+    return found
+
+
+def _label_findings(kind: str, y: np.ndarray) -> list[Finding]:
+    if kind not in ("cross_entropy", "nll"):
+        return []
+    if y.dtype.kind == "f":
+        return [Finding("float_labels",
+                        f"the labels are {y.dtype} but CrossEntropyLoss/NLLLoss need int64 "
+                        f"class indices. Use y.long() (or, for one-hot targets, pass "
+                        f"probabilities of the output's shape).")]
+    if y.ndim != 1:
+        return [Finding("label_shape",
+                        f"the labels have shape {y.shape}; class indices should have shape "
+                        f"(N,). Use y.view(-1) (or y.squeeze(1)).")]
+    return []
+
+
+def _output_findings(kind: str, output: np.ndarray, y: np.ndarray) -> list[Finding]:
+    found = []
+    if kind in ("cross_entropy", "nll") and output.ndim == 2 and y.dtype.kind in "iu" \
+            and y.ndim == 1 and y.size:
+        classes = output.shape[1]
+        if y.max() >= classes or y.min() < 0:
+            found.append(Finding("labels_out_of_range",
+                                 f"the labels go from {y.min()} to {y.max()} but the model "
+                                 f"has {classes} output units: give the last layer one output "
+                                 f"per class ({y.max() + 1}) and use 0-based labels."))
+        if kind == "cross_entropy" and output.min() >= 0 and output.max() <= 1 and \
+                np.allclose(output.sum(axis=1), 1, atol=1e-3):
+            found.append(Finding("softmax_before_cross_entropy",
+                                 "the model's outputs are probabilities (rows in [0, 1] "
+                                 "summing to 1), but CrossEntropyLoss applies softmax itself. "
+                                 "Remove the softmax and pass raw logits."))
+        if kind == "cross_entropy" and output.max() <= 0 and np.allclose(
+                np.log(np.exp(output).sum(axis=1)), 0, atol=1e-3):
+            found.append(Finding("softmax_before_cross_entropy",
+                                 "the model's outputs are log-probabilities (log-softmax), "
+                                 "but CrossEntropyLoss applies log-softmax itself. Remove "
+                                 "LogSoftmax, or use NLLLoss."))
+    return found
+
+
+def _snapshot(model, optimizer):
+    saved = {
+        "modes": [(m, m.training) for m in _modules(model)],
+        "state": {k: v.data.copy() for k, v in model.state_dict().items()},
+        "grads": [(p, None if p.grad is None else p.grad, p._grad_passes)
+                  for p in model.parameters()],
+        "rng": copy.deepcopy(default_generator.get_state()),
+    }
+    if optimizer is not None:
+        saved["optimizer"] = optimizer.state_dict()
+    return saved
+
+
+def _restore(model, optimizer, saved) -> None:
+    for module, mode in saved["modes"]:
+        module.__dict__["training"] = mode
+    model.load_state_dict(saved["state"])
+    for p, grad, passes in saved["grads"]:
+        p.grad, p._grad_passes = grad, passes
+    default_generator.set_state(saved["rng"])
+    if optimizer is not None:
+        optimizer.load_state_dict(saved["optimizer"])
+
+
+def check(model, loss_fn, batch, optimizer=None) -> list[Finding]:
+    """Look for common mistakes with one forward/backward pass on ``batch = (x, y)``; returns
+    the findings (an empty list for a correct setup). The model, its gradients and the
+    optimizer are left exactly as they were."""
+    x, y = batch
+    x_array = x.data if isinstance(x, Tensor) else np.asarray(x)
+    y_array = y.data if isinstance(y, Tensor) else np.asarray(y)
+    kind = _loss_kind(loss_fn)
+    findings = _static_findings(model, kind, x_array, y_array)
+    saved = _snapshot(model, optimizer)
+    try:
+        with quiet():
+            findings += _run(model, loss_fn, kind, x_array, y_array, optimizer)
+    finally:
+        _restore(model, optimizer, saved)
+    unique, seen = [], set()
+    for finding in findings:
+        if finding.code not in seen:
+            seen.add(finding.code)
+            unique.append(finding)
+    return unique
+
+
+def _run(model, loss_fn, kind, x, y, optimizer) -> list[Finding]:
+    found = []
+    inputs = Tensor._make(x.astype(np.float32) if x.dtype.kind in "iu" else x)
+    model.zero_grad()
+    if len(x) == 1 and any(isinstance(m, nn.BatchNorm1d) for m in _modules(model)):
+        model.eval()  # a batch of one cannot go through training-mode batch norm
+    output = model(inputs)
+    found += _output_findings(kind, output.data, y)
+    if any(f.code in ("labels_out_of_range", "float_labels", "label_shape") for f in found +
+           _label_findings(kind, y)):
+        return found
+    try:
+        loss = loss_fn(output, Tensor._make(y))
+    except (ValueError, TypeError, IndexError, RuntimeError) as error:
+        return found + [Finding("loss_error", f"the loss cannot be computed: {error}")]
+    if not math.isfinite(loss.item()):
+        return found + [Finding("nan_loss", f"the loss is {loss.item()} on this batch: check "
+                                            f"the inputs for NaN and the learning rate")]
+    loss.backward()
+    report = gradient_report(model, optimizer)
+    if report.exploding:
+        found.append(Finding("exploding_gradients", next(f for f in report.flags
+                                                         if f.startswith("exploding"))))
+    if report.vanishing:
+        found.append(Finding("vanishing_gradients", next(f for f in report.flags
+                                                         if f.startswith("vanishing"))))
+    for layer in activation_report(model, inputs).layers:
+        if layer["dead_fraction"] is not None and layer["dead_fraction"] > 0.5:
+            found.append(Finding("dead_relus",
+                                 f"{layer['dead_fraction']:.0%} of the ReLU units in "
+                                 f"{layer['name']} are dead (zero for every example in the "
+                                 f"batch), so they never learn. Lower the learning rate, use "
+                                 f"He initialisation, or try LeakyReLU."))
+            break
+    return found
