@@ -293,15 +293,7 @@ class Tensor:
     # ----- dtype --------------------------------------------------------------------------
     def to(self, *args, dtype=None, **kwargs) -> Tensor:
         """Cast to a dtype (differentiably); devices other than 'cpu' are refused clearly."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) and arg not in dtypes._BY_NAME:
-                _check_device(arg)
-            elif arg is not None:
-                dtype = arg
-        if "device" in kwargs:
-            _check_device(kwargs["device"])
+        dtype = target_dtype(args, dtype, kwargs)
         if dtype is None:
             return self
         target = to_dtype(dtype).numpy
@@ -416,6 +408,21 @@ class _Keep:
 
 def _requires_grad(x) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
+
+
+def target_dtype(args: tuple, dtype, kwargs: dict):
+    """The dtype asked for by ``.to(...)``'s arguments (a dtype, a tensor, or a device that
+    must be 'cpu'), or None."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, str) and arg not in dtypes._BY_NAME:
+            _check_device(arg)
+        elif arg is not None:
+            dtype = arg
+    if "device" in kwargs:
+        _check_device(kwargs["device"])
+    return dtype
 
 
 def _check_device(device) -> None:

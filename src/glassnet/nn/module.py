@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import ShapeError
-from ..tensor import Tensor, _check_device, as_array
+from ..tensor import Tensor, as_array, target_dtype
 
 
 class Parameter(Tensor):
@@ -222,13 +222,7 @@ class Module:
 
     def to(self, *args, dtype=None, **kwargs) -> Module:
         """Cast floating-point parameters and buffers to ``dtype`` (the device must be 'cpu')."""
-        for arg in args:
-            if isinstance(arg, str) and arg not in dtypes._BY_NAME:
-                _check_device(arg)
-            elif arg is not None:
-                dtype = arg
-        if "device" in kwargs:
-            _check_device(kwargs["device"])
+        dtype = target_dtype(args, dtype, kwargs)
         if dtype is None:
             return self
         target = dtypes.to_dtype(dtype).numpy
