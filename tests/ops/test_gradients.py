@@ -27,8 +27,7 @@ def all_functions() -> set[str]:
         cls = stack.pop()
         for sub in cls.__subclasses__():
             stack.append(sub)
-            if "forward" in sub.__dict__ and sub.__module__.startswith("glassnet.") \
-                    and not sub.__name__.startswith("_"):
+            if sub.__module__.startswith("glassnet.") and not sub.__name__.startswith("_"):
                 found.add(sub.__name__)
     return found
 
