@@ -278,7 +278,18 @@ class Flatten(Layer):
         return (input_shape[0], int(np.prod(input_shape[1:])))
 
 
-class BatchNormalization(Layer):
+class _Normalization(Layer):
+    def _add_gamma_beta(self, input_shape) -> int:
+        """γ (ones) and β (zeros) per feature, as ``scale`` and ``center`` ask."""
+        n = int(input_shape[-1])
+        if self.scale:
+            self.add_weight("gamma", np.ones(n, np.float32))
+        if self.center:
+            self.add_weight("beta", np.zeros(n, np.float32))
+        return n
+
+
+class BatchNormalization(_Normalization):
     """Normalise each feature with the batch's mean and variance in training and with moving
     averages in inference: moving = moving·momentum + batch·(1 - momentum) (Keras' form,
     biased batch variance). gamma and beta learn; the moving statistics do not."""
@@ -292,36 +303,23 @@ class BatchNormalization(Layer):
         self.center, self.scale = center, scale
 
     def build(self, input_shape):
-        n = int(input_shape[-1])
-        if self.scale:
-            self.add_weight("gamma", np.ones(n, np.float32))
-        if self.center:
-            self.add_weight("beta", np.zeros(n, np.float32))
+        n = self._add_gamma_beta(input_shape)
         self.add_weight("moving_mean", np.zeros(n, np.float32), trainable=False)
         self.add_weight("moving_variance", np.ones(n, np.float32), trainable=False)
         self.built = True
 
     def call(self, x, training=False):
-        gamma = self.gamma if self.scale else None
-        beta = self.beta if self.center else None
-        if not training:
-            return fused.BatchNorm.apply(x, gamma, beta, self.moving_mean.data,
-                                         self.moving_variance.data, self.epsilon, False)
-        out = fused.BatchNorm.apply(x, gamma, beta, None, None, self.epsilon, True)
-        data = x.data.reshape(-1, x.data.shape[-1])
-        keep = self.momentum
-        self.moving_mean.data *= keep
-        self.moving_mean.data += (1 - keep) * data.mean(axis=0)
-        self.moving_variance.data *= keep
-        self.moving_variance.data += (1 - keep) * data.var(axis=0)
-        return out
+        return fused.BatchNorm.apply(x, self.gamma if self.scale else None,
+                                     self.beta if self.center else None,
+                                     self.moving_mean.data, self.moving_variance.data,
+                                     self.epsilon, training, 1 - self.momentum, False)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_Normalization):
     """Normalise each example over its last axis: γ·(x - μ)/√(σ² + ε) + β."""
 
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
@@ -330,11 +328,7 @@ class LayerNormalization(Layer):
         self.axis, self.epsilon, self.center, self.scale = axis, epsilon, center, scale
 
     def build(self, input_shape):
-        n = int(input_shape[-1])
-        if self.scale:
-            self.add_weight("gamma", np.ones(n, np.float32))
-        if self.center:
-            self.add_weight("beta", np.zeros(n, np.float32))
+        self._add_gamma_beta(input_shape)
         self.built = True
 
     def call(self, x, training=False):

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..optim.adam import update_moments
 from ..optim.optimizer import Optimizer as _Base
 
 
@@ -166,13 +167,7 @@ class Adam(Optimizer):
     def rule(self, param, grad, state, group, scratch):
         b1, b2, t = group["beta_1"], group["beta_2"], state["step"]
         m, v = state["m"], state["v"]
-        np.subtract(grad, m, out=scratch)
-        scratch *= 1 - b1
-        m += scratch
-        np.multiply(grad, grad, out=scratch)
-        scratch -= v
-        scratch *= 1 - b2
-        v += scratch
+        update_moments(grad, m, v, b1, b2, scratch)
         if group["amsgrad"]:
             np.maximum(state["v_hat"], v, out=state["v_hat"])
             v = state["v_hat"]

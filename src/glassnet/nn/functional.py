@@ -86,20 +86,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         )
     rm = None if running_mean is None else running_mean.data
     rv = None if running_var is None else running_var.data
-    use_batch = training or rm is None
-    out = N.BatchNorm.apply(x, weight, bias, rm, rv, eps, use_batch)
-    if training and rm is not None:
-        _update_running_stats(x.data, rm, rv, momentum)
-    return out
-
-
-def _update_running_stats(x, running_mean, running_var, momentum) -> None:
-    axes = (0,) if x.ndim == 2 else (0,) + tuple(range(2, x.ndim))
-    n = x.size // x.shape[1]
-    running_mean *= 1 - momentum
-    running_mean += momentum * x.mean(axis=axes)
-    running_var *= 1 - momentum
-    running_var += momentum * x.var(axis=axes, ddof=1) if n > 1 else 0
+    return N.BatchNorm.apply(x, weight, bias, rm, rv, eps, training or rm is None, momentum)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):

@@ -395,9 +395,10 @@ def setitem(x, index, value) -> None:
 
 
 # ----- attaching to Tensor ------------------------------------------------------------------
-def _swap(fn):
+def _swap(function):
+    """``2 * t`` → Mul(2, t): the number stays a number (forward rules accept either side)."""
     def reflected(x, y):
-        return fn(_value(y), x)
+        return function.apply(_value(y), x)
 
     return reflected
 
@@ -417,9 +418,9 @@ def install(cls) -> None:
         reshape=reshape, view=reshape,
         flatten=flatten, transpose=transpose, permute=permute, t=t, squeeze=squeeze,
         unsqueeze=unsqueeze, expand=expand,
-        __add__=add, __radd__=_swap(add), __sub__=sub, __rsub__=_swap(sub), __mul__=mul,
-        __rmul__=_swap(mul), __truediv__=div, __rtruediv__=_swap(div), __pow__=pow,
-        __rpow__=_swap(pow), __matmul__=matmul, __rmatmul__=_swap(matmul), __neg__=neg,
+        __add__=add, __radd__=_swap(E.Add), __sub__=sub, __rsub__=_swap(E.Sub), __mul__=mul,
+        __rmul__=_swap(E.Mul), __truediv__=div, __rtruediv__=_swap(E.Div), __pow__=pow,
+        __rpow__=_swap(E.Pow), __matmul__=matmul, __rmatmul__=_swap(L.Matmul), __neg__=neg,
         __abs__=abs, __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
         __and__=logical_and, __or__=logical_or, __xor__=logical_xor,
         __invert__=logical_not, __getitem__=getitem, __setitem__=setitem,

@@ -37,26 +37,17 @@ class Linear(Function):
 
 
 class Dense(Function):
-    """y = x K + b with Keras' kernel layout K (in_features, out_features);
-    dL/dx = g Kᵀ, dL/dK = xᵀ g, dL/db = Σ_batch g."""
+    """y = x K + b with Keras' kernel layout K (in_features, out_features): Linear with
+    W = Kᵀ, so dL/dK = (dL/dW)ᵀ."""
 
     @staticmethod
     def forward(ctx, x, kernel, bias=None):
-        out = x @ kernel
-        if bias is not None:
-            out += bias
-        ctx.save_for_backward(x, kernel)
-        return out
+        return Linear.forward(ctx, x, kernel.T, bias)
 
     @staticmethod
     def backward(ctx, grad):
-        x, kernel = ctx.saved
-        need_x, need_k, need_b = (ctx.needs_input_grad + (False,))[:3]
-        g2 = grad.reshape(-1, grad.shape[-1])
-        gx = (grad @ kernel.T) if need_x else None
-        gk = (x.reshape(-1, x.shape[-1]).T @ g2) if need_k else None
-        gb = g2.sum(axis=0) if need_b else None
-        return gx, gk, gb
+        gx, gw, gb = Linear.backward(ctx, grad)
+        return gx, (None if gw is None else gw.T), gb
 
 
 class Dropout(Function):
@@ -86,24 +77,32 @@ def _norm_backward(grad_xhat, xhat, inv_std, axes, count):
 
 class BatchNorm(Function):
     """y = γ·(x - μ)/√(σ² + ε) + β, with μ, σ² per feature over the batch (training) or the
-    running estimates (evaluation). Input (N, C) or (N, C, L); γ, β, running stats have size C."""
+    running estimates (evaluation). Input (N, C) or (N, C, L); γ, β, running stats have size C.
+
+    In training, the running estimates (when given) move toward the batch's in place:
+    r ← (1 - momentum)·r + momentum·batch, with the unbiased batch variance (PyTorch) or the
+    biased one (Keras, ``unbiased=False``).
+    """
 
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, mean, var, eps, training):
+    def forward(ctx, x, weight, bias, running_mean, running_var, eps, training, momentum=0.1,
+                unbiased=True):
         axes = (0,) if x.ndim == 2 else (0,) + tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
         if training:
             mean = x.mean(axis=axes, keepdims=True)
             var = x.var(axis=axes, keepdims=True)
+            if running_mean is not None:
+                _move_toward(running_mean, running_var, mean, var, momentum,
+                             x.size // x.shape[1], unbiased)
         else:
-            mean, var = mean.reshape(shape), var.reshape(shape)
+            mean, var = running_mean.reshape(shape), running_var.reshape(shape)
         inv_std = 1.0 / np.sqrt(var + eps)
         xhat = (x - mean) * inv_std
         ctx.save_for_backward(xhat, inv_std, weight)
         ctx.axes, ctx.shape, ctx.training = axes, shape, training
-        ctx.batch_mean, ctx.batch_var = mean, var
         out = xhat if weight is None else xhat * weight.reshape(shape)
         return out if bias is None else out + bias.reshape(shape)
 
@@ -123,6 +122,15 @@ class BatchNorm(Function):
         gw = (grad * xhat).sum(axis=axes) if need_w else None
         gb = grad.sum(axis=axes) if need_b else None
         return gx, gw, gb
+
+
+def _move_toward(running_mean, running_var, mean, var, momentum, count, unbiased) -> None:
+    running_mean *= 1 - momentum
+    running_mean += momentum * mean.reshape(-1)
+    if unbiased:
+        var = var * (count / (count - 1)) if count > 1 else var * 0
+    running_var *= 1 - momentum
+    running_var += momentum * var.reshape(-1)
 
 
 class LayerNorm(Function):

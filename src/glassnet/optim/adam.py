@@ -9,6 +9,18 @@ import numpy as np
 from .optimizer import Optimizer
 
 
+def update_moments(grad, m, v, beta1: float, beta2: float, scratch) -> None:
+    """In place: m ← m + (1-β₁)(g - m) and v ← v + (1-β₂)(g² - v), the running averages of
+    the gradient and of its square."""
+    np.subtract(grad, m, out=scratch)
+    scratch *= 1 - beta1
+    m += scratch
+    np.multiply(grad, grad, out=scratch)
+    scratch -= v
+    scratch *= 1 - beta2
+    v += scratch
+
+
 class Adam(Optimizer):
     """m ← β₁m + (1-β₁)g;  v ← β₂v + (1-β₂)g²;  m̂ = m/(1-β₁ᵗ);  v̂ = v/(1-β₂ᵗ);
     w ← w - η·m̂/(√v̂ + ε).
@@ -47,13 +59,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        np.subtract(grad, m, out=scratch)  # m ← m + (1-β₁)(g - m)
-        scratch *= 1 - beta1
-        m += scratch
-        np.multiply(grad, grad, out=scratch)  # v ← v + (1-β₂)(g² - v)
-        scratch -= v
-        scratch *= 1 - beta2
-        v += scratch
+        update_moments(grad, m, v, beta1, beta2, scratch)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
