@@ -20,7 +20,7 @@ def _float_formatter(data: np.ndarray):
 
 
 def tensor_repr(t) -> str:
-    data = t.data
+    data = t._data
     options = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
                    max_line_width=100)
     if data.dtype.kind == "f":

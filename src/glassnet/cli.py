@@ -219,7 +219,7 @@ def cmd_predict(args) -> int:
     inputs = [prepare(path) for path in args.images]
     with no_grad():
         logits = model(to_inputs(np.stack(inputs), recipe))
-        probabilities = logits.softmax(dim=1).data.astype(float)
+        probabilities = logits.softmax(dim=1)._data.astype(float)
     results = [{"image": path, "label": int(p.argmax()), "probabilities": [round(v, 6)
                                                                           for v in p]}
                for path, p in zip(args.images, probabilities)]

@@ -32,7 +32,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor)."""
     array = as_array(data, dtype)
-    if isinstance(data, (np.ndarray, Tensor)) and array is (data.data if isinstance(
+    if isinstance(data, (np.ndarray, Tensor)) and array is (data._data if isinstance(
             data, Tensor) else data):
         array = array.copy()
     return _finish(array, requires_grad)
@@ -74,7 +74,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
 
 
 def _like(t, dtype):
-    return to_dtype(dtype).numpy if dtype is not None else t.data.dtype
+    return to_dtype(dtype).numpy if dtype is not None else t._data.dtype
 
 
 def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:

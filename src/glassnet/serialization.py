@@ -37,7 +37,7 @@ def save(state_dict, path, metadata: dict | None = None) -> None:
         if not isinstance(value, (Tensor, np.ndarray)):
             raise TypeError(f"save: {name!r} is a {type(value).__name__}; only tensors and "
                             f"arrays can be saved (put other settings in a JSON file)")
-        arrays[name] = np.asarray(value.data if isinstance(value, Tensor) else value, order="C")
+        arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value, order="C")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

@@ -1,6 +1,6 @@
 """Tensor: a NumPy array that remembers how it was made, so gradients can flow back through it.
 
-``data`` is the NumPy array itself (glassnet's one difference from PyTorch, where ``.data`` is
+``data`` is the NumPy array itself (glassnet's one difference from PyTorch, where ``._data`` is
 another tensor: here it is the raw values, as in micrograd). ``grad`` holds the gradient after
 ``backward()``; ``grad_fn`` is the recorded op that made this tensor (``None`` for a leaf).
 Every operator and method calls a ``Function`` from ``glassnet.ops``; this file only routes.
@@ -29,7 +29,7 @@ class Size(tuple):
 def as_array(data, dtype=None) -> np.ndarray:
     """NumPy array for tensor data: Python floats become float32 (the default), ints int64."""
     if isinstance(data, Tensor):
-        array = data.data
+        array = data._data
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
@@ -58,13 +58,13 @@ def _supported(array: np.ndarray) -> np.ndarray:
 class Tensor:
     """An n-dimensional array with gradients. Build one with ``glassnet.tensor(data)``."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",
                  "_grad_passes", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * tensor stays a tensor
 
     def __init__(self, data=(), requires_grad: bool = False, dtype=None) -> None:
-        self.data = as_array(data, dtype)
+        self._data = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._version_box = [0]
@@ -78,7 +78,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, grad_fn=None) -> Tensor:
         """Wrap an array with no checks: the fast path every op result takes."""
         t = object.__new__(Tensor)
-        t.data = data
+        t._data = data
         t.grad = None
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
@@ -89,30 +89,38 @@ class Tensor:
 
     # ----- what it is -------------------------------------------------------------------
     @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
-        return Size(self.data.shape) if dim is None else self.data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self._data.dtype)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def device(self) -> str:
@@ -123,7 +131,7 @@ class Tensor:
         return self.grad_fn is None
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     @property
     def _version(self) -> int:
@@ -135,26 +143,26 @@ class Tensor:
         if self.requires_grad and GradMode.enabled:
             raise RuntimeError(
                 "Can't call numpy() on a tensor that requires grad. Use tensor.detach().numpy() "
-                "instead (or read tensor.data)."
+                "instead (or read tensor._data)."
             )
-        return self.data
+        return self._data
 
     def item(self):
         """The single value of a one-element tensor, as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"item(): a tensor with {self.data.size} elements (shape {tuple(self.shape)}) "
+                f"item(): a tensor with {self._data.size} elements (shape {tuple(self.shape)}) "
                 f"cannot be converted to one Python number; index one element first, or use "
                 f".tolist()"
             )
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut off from the graph."""
-        t = Tensor._make(self.data)
+        t = Tensor._make(self._data)
         t._version_box = self._version_box
         return t
 
@@ -165,7 +173,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients, but this one is "
                 f"{self.dtype}; convert it first: tensor.float().requires_grad_()"
@@ -203,8 +211,8 @@ class Tensor:
         """Add d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
         if create_graph:
             raise NotImplementedError("backward(create_graph=True) is not supported")
-        if self.data.size == 1 and Advice.enabled:
-            advice.check_loss(float(self.data.reshape(())))
+        if self._data.size == 1 and Advice.enabled:
+            advice.check_loss(float(self._data.reshape(())))
         _engine.backward(self, None if gradient is None else [gradient], retain_graph, inputs)
 
     # ----- in place, for parameter updates under no_grad ------------------------------------
@@ -219,7 +227,7 @@ class Tensor:
         """Make self hold result: in the graph when recording, in its own memory otherwise."""
         self._check_inplace(op)
         if result.grad_fn is not None:
-            self.data, self.grad_fn, self.requires_grad = result.data, result.grad_fn, True
+            self._data, self.grad_fn, self.requires_grad = result._data, result.grad_fn, True
             self._version_box[0] += 1
             return self
         return self.copy_(result)
@@ -227,11 +235,11 @@ class Tensor:
     def copy_(self, src) -> Tensor:
         """Write src's values into this tensor's memory (broadcasting, casting to its dtype)."""
         self._check_inplace("copy_")
-        source = src.data if isinstance(src, Tensor) else np.asarray(src)
-        if self.data.shape == () or not self.data.flags.writeable:
-            self.data = np.array(np.broadcast_to(source, self.data.shape), dtype=self.data.dtype)
+        source = src._data if isinstance(src, Tensor) else np.asarray(src)
+        if self._data.shape == () or not self._data.flags.writeable:
+            self._data = np.array(np.broadcast_to(source, self._data.shape), dtype=self._data.dtype)
         else:
-            np.copyto(self.data, source, casting="unsafe")
+            np.copyto(self._data, source, casting="unsafe")
         self._version_box[0] += 1
         return self
 
@@ -239,11 +247,11 @@ class Tensor:
         self._check_inplace(op)
         if GradMode.enabled and (self.requires_grad or _requires_grad(other)):
             return self._set_inplace(op, _BINARY[ufunc](self, other))
-        value = other.data if isinstance(other, Tensor) else other
+        value = other._data if isinstance(other, Tensor) else other
         try:
-            ufunc(self.data, value, out=self.data, casting="same_kind")
+            ufunc(self._data, value, out=self._data, casting="same_kind")
         except ValueError:
-            result = ufunc(self.data, value)
+            result = ufunc(self._data, value)
             raise ShapeError(
                 f"{op}: the result has shape {result.shape} but this tensor has shape "
                 f"{tuple(self.shape)}; an in-place op cannot change a tensor's shape"
@@ -268,10 +276,10 @@ class Tensor:
 
     def fill_(self, value) -> Tensor:
         self._check_inplace("fill_")
-        if self.data.flags.writeable and self.data.shape != ():
-            self.data.fill(value.item() if isinstance(value, Tensor) else value)
+        if self._data.flags.writeable and self._data.shape != ():
+            self._data.fill(value.item() if isinstance(value, Tensor) else value)
         else:
-            self.data = np.full(self.data.shape, value, dtype=self.data.dtype)
+            self._data = np.full(self._data.shape, value, dtype=self._data.dtype)
         self._version_box[0] += 1
         return self
 
@@ -297,7 +305,7 @@ class Tensor:
         if dtype is None:
             return self
         target = to_dtype(dtype).numpy
-        if target == self.data.dtype:
+        if target == self._data.dtype:
             return self
         return _ops.Cast.apply(self, target)
 
@@ -335,27 +343,27 @@ class Tensor:
         return _format.tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if spec and self.data.size == 1:
+        if spec and self._data.size == 1:
             return format(self.item(), spec)
         return repr(self)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 f"use .any() or .all()"
             )
-        return builtins.bool(self.data.reshape(()))
+        return builtins.bool(self._data.reshape(()))
 
     def __float__(self) -> builtins.float:
         return builtins.float(self.item())
@@ -364,17 +372,17 @@ class Tensor:
         return builtins.int(self.item())
 
     def __index__(self) -> builtins.int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be an index")
         return builtins.int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     __hash__ = object.__hash__
 
     def __getstate__(self):
-        return {"data": self.data, "requires_grad": self.requires_grad}
+        return {"data": self._data, "requires_grad": self.requires_grad}
 
     def __setstate__(self, state) -> None:
         self.__init__(state["data"], requires_grad=state["requires_grad"])
@@ -383,9 +391,9 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("only leaf tensors can be deep-copied; detach() it first")
         new = type(self).__new__(type(self))
-        Tensor.__init__(new, self.data.copy(), requires_grad=self.requires_grad)
+        Tensor.__init__(new, self._data.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            new.grad = Tensor._make(self.grad.data.copy())
+            new.grad = Tensor._make(self.grad._data.copy())
         if hasattr(self, "__dict__"):
             import copy
 

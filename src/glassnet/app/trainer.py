@@ -47,7 +47,7 @@ def evaluate(model: nn.Module, recipe: Recipe, images: np.ndarray, labels: np.nd
             logits = model(to_inputs(images[start:start + chunk], recipe))
             target = Tensor._make(labels[start:start + chunk])
             total += nn.functional.cross_entropy(logits, target, reduction="sum").item()
-            probabilities.append(logits.softmax(dim=1).data)
+            probabilities.append(logits.softmax(dim=1)._data)
     model.train(was_training)
     probs = np.concatenate(probabilities)
     predictions = probs.argmax(axis=1)
@@ -106,7 +106,7 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
             optimizer.step()
             value = loss.item()
             loss_sum += value * len(idx)
-            correct += int((logits.data.argmax(1) == target.data).sum())
+            correct += int((logits._data.argmax(1) == target._data).sum())
             if bar:
                 bar.update(step, value)
             if on_step:
@@ -130,7 +130,7 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
         elif schedule is not None:
             schedule.step()
         if val.loss < best[0]:
-            state = {k: v.data.copy() for k, v in model.state_dict().items()}
+            state = {k: v._data.copy() for k, v in model.state_dict().items()}
             best = (val.loss, epoch, state)
         elif recipe.early_stopping and epoch - best[1] >= recipe.early_stopping:
             break

@@ -69,7 +69,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"grad: an input of shape {tuple(t.shape)} was not used to compute the outputs; "
                 f"pass allow_unused=True to get None for it"
             )
-        result.append(None if g is None else _tensor(np.array(g, dtype=t.data.dtype)))
+        result.append(None if g is None else _tensor(np.array(g, dtype=t._data.dtype)))
     return tuple(result)
 
 
@@ -162,10 +162,10 @@ def _accumulate(leaf, grad: np.ndarray, owned: set, only: set | None) -> None:
     """leaf.grad += grad, taking ownership of a fresh array instead of copying it."""
     if only is not None and id(leaf) not in only:
         return
-    if grad.dtype != leaf.data.dtype:
-        grad = grad.astype(leaf.data.dtype)
-    if grad.shape != leaf.data.shape:
-        grad = np.broadcast_to(grad, leaf.data.shape)
+    if grad.dtype != leaf._data.dtype:
+        grad = grad.astype(leaf._data.dtype)
+    if grad.shape != leaf._data.shape:
+        grad = np.broadcast_to(grad, leaf._data.shape)
     if leaf.grad is None:
         if grad.base is not None or not grad.flags.writeable or id(grad) in owned:
             grad = grad.copy()
@@ -174,23 +174,23 @@ def _accumulate(leaf, grad: np.ndarray, owned: set, only: set | None) -> None:
         leaf._grad_passes = 1
     else:
         # a grad still holding values from an earlier backward (not cleared) is being added to
-        cleared = leaf._grad_passes == 0 or not leaf.grad.data.any()
+        cleared = leaf._grad_passes == 0 or not leaf.grad._data.any()
         leaf._grad_passes = 1 if cleared else leaf._grad_passes + 1
-        leaf.grad.data = leaf.grad.data + grad
+        leaf.grad._data = leaf.grad._data + grad
 
 
 def _retain(node: Node, grad: np.ndarray) -> None:
     tensor = node._retained()
     if tensor is not None:
-        g = np.array(grad, dtype=tensor.data.dtype)
-        tensor.grad = _tensor(g) if tensor.grad is None else _tensor(tensor.grad.data + g)
+        g = np.array(grad, dtype=tensor._data.dtype)
+        tensor.grad = _tensor(g) if tensor.grad is None else _tensor(tensor.grad._data + g)
 
 
 def _run_hooks(node: Node, grad: np.ndarray) -> np.ndarray:
     for hook in node._hooks:
         result = hook(_tensor(grad))
         if result is not None:
-            grad = result.data if hasattr(result, "data") else np.asarray(result)
+            grad = result._data if hasattr(result, "data") else np.asarray(result)
     return grad
 
 
@@ -207,16 +207,16 @@ def _roots(tensors, grad_tensors, who: str):
                 f"compute it outside no_grad()."
             )
         if g is None:
-            if t.data.size != 1:
+            if t._data.size != 1:
                 raise GraphError(
                     f"{who}: gradients start only from a single number, but this tensor has "
                     f"shape {tuple(t.shape)}. Reduce it first (loss.sum() or loss.mean()), or "
                     f"pass gradient=a tensor of shape {tuple(t.shape)}."
                 )
-            starts.append(np.ones(t.data.shape, dtype=t.data.dtype))
+            starts.append(np.ones(t._data.shape, dtype=t._data.dtype))
         else:
-            g = np.asarray(g.data if hasattr(g, "data") else g, dtype=t.data.dtype)
-            if g.shape != t.data.shape:
+            g = np.asarray(g._data if hasattr(g, "data") else g, dtype=t._data.dtype)
+            if g.shape != t._data.shape:
                 raise ShapeError(
                     f"{who}: gradient has shape {g.shape} but the tensor has shape "
                     f"{tuple(t.shape)}; they must match"

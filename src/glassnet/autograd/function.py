@@ -102,7 +102,7 @@ class Function:
         record = False
         for arg in args:
             if isinstance(arg, Tensor):
-                arrays.append(arg.data)
+                arrays.append(arg._data)
                 record = record or arg.requires_grad
             else:
                 arrays.append(arg)
@@ -144,8 +144,8 @@ def _record(ctx: Node, args: tuple, arrays: list, result) -> None:
     ctx.next_functions = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
     ctx.input_shapes = tuple(a.shape if type(a) is np.ndarray else None for a in arrays)
-    if result.data.size <= SMALL:
-        ctx.output_value = result.data
+    if result._data.size <= SMALL:
+        ctx.output_value = result._data
     if ctx.saved:
         ctx._version_checks = _version_checks(ctx.saved, args, arrays, result)
     if AnomalyMode.enabled:
@@ -158,7 +158,7 @@ def _version_checks(saved: tuple, args: tuple, arrays: list, result) -> tuple:
     for array in saved:
         if type(array) is not np.ndarray:
             continue
-        if array is result.data:
+        if array is result._data:
             checks.append((result.shape, result._version_box, result._version_box[0]))
             continue
         for arg, data in zip(args, arrays):

@@ -56,26 +56,26 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 def _float64_leaf(x):
     from ..tensor import Tensor
 
-    data = x.data.astype(np.float64) if x.data.dtype.kind == "f" else x.data.copy()
+    data = x._data.astype(np.float64) if x._data.dtype.kind == "f" else x._data.copy()
     return Tensor(data, requires_grad=x.requires_grad)
 
 
 def _outputs(fn, inputs) -> list:
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    return [o for o in outs if o.data.dtype.kind == "f"]
+    return [o for o in outs if o._data.dtype.kind == "f"]
 
 
 def _analytic_jacobians(fn, inputs, checked) -> list:
     from .engine import run
 
     outputs = [o for o in _outputs(fn, inputs) if o.requires_grad]
-    total = sum(o.data.size for o in outputs)
-    jacobians = [np.zeros((total, inputs[i].data.size)) for i in checked]
+    total = sum(o._data.size for o in outputs)
+    jacobians = [np.zeros((total, inputs[i]._data.size)) for i in checked]
     row = 0
     for out in outputs:
-        for k in range(out.data.size):
-            seed = np.zeros(out.data.shape)
+        for k in range(out._data.size):
+            seed = np.zeros(out._data.shape)
             seed.flat[k] = 1.0
             for i in checked:
                 inputs[i].grad = None
@@ -83,7 +83,7 @@ def _analytic_jacobians(fn, inputs, checked) -> list:
             for j, i in enumerate(checked):
                 grad = inputs[i].grad
                 if grad is not None:
-                    jacobians[j][row] = grad.data.ravel()
+                    jacobians[j][row] = grad._data.ravel()
             row += 1
     for i in checked:
         inputs[i].grad = None
@@ -94,14 +94,14 @@ def _numeric_jacobians(fn, inputs, checked, eps) -> list:
     jacobians = []
     with no_grad():
         for i in checked:
-            data = inputs[i].data
+            data = inputs[i]._data
             columns = []
             for k in range(data.size):
                 original = data.flat[k]
                 data.flat[k] = original + eps
-                plus = np.concatenate([o.data.ravel() for o in _outputs(fn, inputs)])
+                plus = np.concatenate([o._data.ravel() for o in _outputs(fn, inputs)])
                 data.flat[k] = original - eps
-                minus = np.concatenate([o.data.ravel() for o in _outputs(fn, inputs)])
+                minus = np.concatenate([o._data.ravel() for o in _outputs(fn, inputs)])
                 data.flat[k] = original
                 columns.append((plus - minus) / (2 * eps))
             jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))

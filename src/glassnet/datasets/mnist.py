@@ -193,11 +193,11 @@ class MNIST(Dataset):
         self.classes = list(self.source.classes)
 
     def __len__(self) -> int:
-        return len(self.targets.data)
+        return len(self.targets._data)
 
     def __getitem__(self, index: int):
-        image = Tensor._make(self.data.data[index][None].astype(np.float32) / np.float32(255))
-        label = int(self.targets.data[index])
+        image = Tensor._make(self.data._data[index][None].astype(np.float32) / np.float32(255))
+        label = int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -207,9 +207,9 @@ class MNIST(Dataset):
     def __getitems__(self, indices):
         if self.transform is not None or self.target_transform is not None:
             return _collate([self[int(i)] for i in indices])
-        images = self.data.data[indices][:, None].astype(np.float32)
+        images = self.data._data[indices][:, None].astype(np.float32)
         images *= np.float32(1 / 255)
-        return Tensor._make(images), Tensor._make(self.targets.data[indices])
+        return Tensor._make(images), Tensor._make(self.targets._data[indices])
 
     def __repr__(self) -> str:
         split = "train" if self.train else "test"

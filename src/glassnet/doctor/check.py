@@ -83,7 +83,7 @@ def _static_findings(model, kind: str, x: np.ndarray, y: np.ndarray) -> list[Fin
     for name, module in model.named_modules():
         weight = getattr(module, "weight", None)
         if isinstance(module, nn.Linear) and weight.shape[0] > 1 and \
-                np.allclose(weight.data, weight.data[:1]):
+                np.allclose(weight._data, weight._data[:1]):
             found.append(Finding("identical_weights",
                                  f"every unit of {name or 'the layer'} starts with the same "
                                  f"weights, so they all compute the same thing and stay "
@@ -136,7 +136,7 @@ def _output_findings(kind: str, output: np.ndarray, y: np.ndarray) -> list[Findi
 def _snapshot(model, optimizer):
     saved = {
         "modes": [(m, m.training) for m in _modules(model)],
-        "state": {k: v.data.copy() for k, v in model.state_dict().items()},
+        "state": {k: v._data.copy() for k, v in model.state_dict().items()},
         "grads": [(p, None if p.grad is None else p.grad, p._grad_passes)
                   for p in model.parameters()],
         "rng": copy.deepcopy(default_generator.get_state()),
@@ -162,8 +162,8 @@ def check(model, loss_fn, batch, optimizer=None) -> list[Finding]:
     the findings (an empty list for a correct setup). The model, its gradients and the
     optimizer are left exactly as they were."""
     x, y = batch
-    x_array = x.data if isinstance(x, Tensor) else np.asarray(x)
-    y_array = y.data if isinstance(y, Tensor) else np.asarray(y)
+    x_array = x._data if isinstance(x, Tensor) else np.asarray(x)
+    y_array = y._data if isinstance(y, Tensor) else np.asarray(y)
     kind = _loss_kind(loss_fn)
     findings = _static_findings(model, kind, x_array, y_array)
     saved = _snapshot(model, optimizer)
@@ -187,7 +187,7 @@ def _run(model, loss_fn, kind, x, y, optimizer) -> list[Finding]:
     if len(x) == 1 and any(isinstance(m, nn.BatchNorm1d) for m in _modules(model)):
         model.eval()  # a batch of one cannot go through training-mode batch norm
     output = model(inputs)
-    found += _output_findings(kind, output.data, y)
+    found += _output_findings(kind, output._data, y)
     if any(f.code in ("labels_out_of_range", "float_labels", "label_shape") for f in found +
            _label_findings(kind, y)):
         return found

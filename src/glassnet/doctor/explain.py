@@ -33,7 +33,7 @@ def step_terms(optimizer, param) -> dict | None:
         return None
     group = _group_of(optimizer, param)
     kind, lr, t = _kind(optimizer), group["lr"], state["step"]
-    grad = None if param.grad is None else param.grad.data.astype(np.float64)
+    grad = None if param.grad is None else param.grad._data.astype(np.float64)
     if kind in ("adam", "keras-adam"):
         b1, b2 = group.get("betas") or (group["beta_1"], group["beta_2"])
         eps = group.get("eps", group.get("epsilon"))
@@ -137,7 +137,7 @@ def explain_step(optimizer, model=None) -> StepExplanation:
             if terms is None or terms.get("step") is None:
                 continue
             step_norm = float(np.linalg.norm(terms["step"]))
-            weight_norm = float(np.linalg.norm(p.data))
+            weight_norm = float(np.linalg.norm(p._data))
             grad_norm = 0.0 if terms.get("g") is None else float(np.linalg.norm(terms["g"]))
             explanation.rows.append(dict(name=name, terms=terms, grad_norm=grad_norm,
                                          step_norm=step_norm,

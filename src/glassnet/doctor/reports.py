@@ -67,9 +67,9 @@ def gradient_report(model, optimizer=None) -> GradientReport:
     for name, p in model.named_parameters():
         if p.grad is None:
             continue
-        grad = p.grad.data.astype(np.float64)
+        grad = p.grad._data.astype(np.float64)
         grad_norm = float(np.sqrt((grad * grad).sum()))
-        weight_norm = float(np.linalg.norm(p.data.astype(np.float64)))
+        weight_norm = float(np.linalg.norm(p._data.astype(np.float64)))
         ratio = None
         if optimizer is not None:
             update = last_update(optimizer, p)
@@ -144,7 +144,7 @@ def activation_report(model, x) -> ActivationReport:
             continue
 
         def hook(m, inputs, output, name=name, kind=kind):
-            values = output.data.reshape(len(output.data), -1).astype(np.float64)
+            values = output._data.reshape(len(output._data), -1).astype(np.float64)
             dead = saturated = None
             if kind == "relu":
                 dead = float((values <= 0).all(axis=0).mean())

@@ -112,7 +112,7 @@ class Layer(nn.Module):
         return [w for w in self.weights if id(w) not in trainable]
 
     def count_params(self) -> int:
-        return int(sum(w.data.size for w in self.weights))
+        return int(sum(w._data.size for w in self.weights))
 
     def build(self, input_shape: tuple) -> None:
         self.built = True
@@ -135,7 +135,7 @@ class Layer(nn.Module):
         return []
 
     def get_weights(self) -> list[np.ndarray]:
-        return [w.data.copy() for w in self.weights]
+        return [w._data.copy() for w in self.weights]
 
     def set_weights(self, values) -> None:
         weights = self.weights
@@ -143,11 +143,11 @@ class Layer(nn.Module):
             raise ValueError(f"{self.name}.set_weights: expected {len(weights)} arrays "
                              f"({', '.join(self._weight_order)}), got {len(values)}")
         for name, weight, value in zip(self._weight_order, weights, values):
-            value = np.asarray(value, dtype=weight.data.dtype)
-            if value.shape != weight.data.shape:
+            value = np.asarray(value, dtype=weight._data.dtype)
+            if value.shape != weight._data.shape:
                 raise ValueError(f"{self.name}.set_weights: {name} has shape "
-                                 f"{weight.data.shape}, got {value.shape}")
-            weight.data[...] = value
+                                 f"{weight._data.shape}, got {value.shape}")
+            weight._data[...] = value
             weight._version_box[0] += 1
 
     def get_config(self) -> dict:
@@ -311,7 +311,7 @@ class BatchNormalization(_Normalization):
     def call(self, x, training=False):
         return fused.BatchNorm.apply(x, self.gamma if self.scale else None,
                                      self.beta if self.center else None,
-                                     self.moving_mean.data, self.moving_variance.data,
+                                     self.moving_mean._data, self.moving_variance._data,
                                      self.epsilon, training, 1 - self.momentum, False)
 
     def get_config(self):

@@ -107,7 +107,7 @@ class SparseCategoricalCrossentropy(Loss):
     wants_logits_of = "softmax"
 
     def _labels(self, y_true):
-        labels = y_true.data.reshape(-1)
+        labels = y_true._data.reshape(-1)
         if labels.dtype.kind == "f":
             if not np.all(labels == np.round(labels)):
                 raise ValueError("sparse_categorical_crossentropy: labels must be whole "

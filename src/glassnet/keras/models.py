@@ -108,7 +108,7 @@ class Sequential(Trainer, L.Layer):
 
     def get_weights(self) -> list[np.ndarray]:
         """Every layer's weights in order, Keras layout (a Dense kernel is (in, out))."""
-        return [w.data.copy() for w in self.weights]
+        return [w._data.copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         weights = list(weights)
@@ -123,7 +123,7 @@ class Sequential(Trainer, L.Layer):
 
     def count_params(self) -> int:
         self._require_built("count_params")
-        return int(sum(w.data.size for w in self.weights))
+        return int(sum(w._data.size for w in self.weights))
 
     def _require_built(self, what: str) -> None:
         if not self.built:
@@ -157,7 +157,7 @@ class Sequential(Trainer, L.Layer):
                 out.append(line("├", "┼", "┤", "─"))
         out.append(line("└", "┴", "┘", "─"))
         total = self.count_params()
-        trainable = int(sum(w.data.size for w in self.trainable_weights))
+        trainable = int(sum(w._data.size for w in self.trainable_weights))
         for label, count in (("Total", total), ("Trainable", trainable),
                              ("Non-trainable", total - trainable)):
             out.append(f" {label} params: {count:,} ({_bytes(count * 4)})")
@@ -173,17 +173,17 @@ class Sequential(Trainer, L.Layer):
         """One safetensors file: the weights, with the model (and compile) config as JSON in
         its header. Loading it never runs code."""
         self._require_built("save")
-        arrays = {f"{i:04d}": w.data for i, w in enumerate(self.weights)}
+        arrays = {f"{i:04d}": w._data for i, w in enumerate(self.weights)}
         config = {"model": self.get_config(), "compile": self._compile_config()}
         save(arrays, filepath, metadata={"glassnet.keras": json.dumps(config)})
 
     def save_weights(self, filepath) -> None:
         self._require_built("save_weights")
-        save({f"{i:04d}": w.data for i, w in enumerate(self.weights)}, filepath)
+        save({f"{i:04d}": w._data for i, w in enumerate(self.weights)}, filepath)
 
     def load_weights(self, filepath) -> None:
         stored = load(filepath)
-        self.set_weights([stored[k].data for k in sorted(stored)])
+        self.set_weights([stored[k]._data for k in sorted(stored)])
 
 
 def _cell(text: str, width: int, right: bool) -> str:

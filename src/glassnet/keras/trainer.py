@@ -23,7 +23,7 @@ from . import optimizers as optimizers_module
 
 def _array(x) -> np.ndarray:
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     array = np.asarray(x)
     return array.astype(np.float32) if array.dtype == np.float64 else array
 
@@ -104,7 +104,7 @@ class Trainer:
         for layer in self.layers:
             for penalty in layer.regularization_losses():
                 value = value + penalty
-        return value, output.data
+        return value, output._data
 
     def _update_metrics(self, trackers: dict, yb, output, count: int) -> None:
         loss_name = type(self.loss).__name__
@@ -233,7 +233,7 @@ class Trainer:
             chunks = [x[i:i + batch_size] for i in range(0, len(x), batch_size)]
         self.train(False)
         with no_grad():
-            return np.concatenate([self.forward(Tensor._make(np.asarray(c))).data
+            return np.concatenate([self.forward(Tensor._make(np.asarray(c)))._data
                                    for c in chunks])
 
 

@@ -47,10 +47,10 @@ def heaviside(input, values: float = 0.0):
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b, one fused node (weight has shape (out_features, in_features))."""
     x = _t(input)
-    if x.data.shape[-1] != weight.data.shape[-1]:
+    if x._data.shape[-1] != weight._data.shape[-1]:
         raise ShapeError(
-            f"linear: input has {x.data.shape[-1]} features (shape {tuple(x.shape)}) but the "
-            f"layer expects {weight.data.shape[-1]} (weight {tuple(weight.shape)}); flatten "
+            f"linear: input has {x._data.shape[-1]} features (shape {tuple(x.shape)}) but the "
+            f"layer expects {weight._data.shape[-1]} (weight {tuple(weight.shape)}); flatten "
             f"the input or fix in_features"
         )
     if bias is None:
@@ -79,13 +79,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     momentum·batch, with the unbiased batch variance, as PyTorch does.
     """
     x = _t(input)
-    if training and x.data.size // x.data.shape[1] <= 1:
+    if training and x._data.size // x._data.shape[1] <= 1:
         raise ValueError(
             f"batch_norm: training needs more than one value per feature, got input of shape "
             f"{tuple(x.shape)}; use a batch larger than 1, or call model.eval() for inference"
         )
-    rm = None if running_mean is None else running_mean.data
-    rv = None if running_var is None else running_var.data
+    rm = None if running_mean is None else running_mean._data
+    rv = None if running_var is None else running_var._data
     return N.BatchNorm.apply(x, weight, bias, rm, rv, eps, training or rm is None, momentum)
 
 
@@ -103,7 +103,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def one_hot(tensor, num_classes: int = -1):
     """Class indices (N,) → a (N, num_classes) int64 matrix with a 1 in each row."""
-    labels = _t(tensor).data
+    labels = _t(tensor)._data
     classes = int(labels.max()) + 1 if num_classes < 0 else num_classes
     return Tensor._make(np.eye(classes, dtype=np.int64)[labels])
 
@@ -134,7 +134,7 @@ def _pairwise(function, input, target, reduction, name, **extra):
     input, target = _t(input), _t(target)
     _check_reduction(reduction, name)
     _check_same_shape(input, target, name)
-    if target.data.dtype != input.data.dtype and input.data.dtype.kind == "f":
+    if target._data.dtype != input._data.dtype and input._data.dtype.kind == "f":
         target = target.to(input.dtype)
     return function.apply(input, target, reduction=reduction, **extra)
 
@@ -155,7 +155,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
 
 
 def _array(x):
-    return None if x is None else _t(x).data
+    return None if x is None else _t(x)._data
 
 
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
@@ -163,7 +163,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
-    p = input.data
+    p = input._data
     if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
         raise ValueError(
             f"binary_cross_entropy: input must hold probabilities in [0, 1], found values from "
@@ -203,7 +203,7 @@ def _classes_last(input: Tensor, target: Tensor):
 def _check_class_targets(input: Tensor, target: Tensor, name: str, ignore_index: int) -> None:
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
-    if target.data.dtype.kind == "f":
+    if target._data.dtype.kind == "f":
         if tuple(target.shape) == tuple(input.shape):
             return  # class probabilities
         raise TypeError(
@@ -211,14 +211,14 @@ def _check_class_targets(input: Tensor, target: Tensor, name: str, ignore_index:
             f"{tuple(target.shape)}. Use target.long(); or, for class probabilities, pass a "
             f"float target with the input's shape {tuple(input.shape)}."
         )
-    if target.data.dtype.kind not in "iu":
+    if target._data.dtype.kind not in "iu":
         raise TypeError(f"{name}: targets must be int64 class indices, got {target.dtype}")
     if tuple(target.shape) != expected:
         raise ShapeError(
             f"{name}: input {tuple(input.shape)} needs class-index targets of shape "
             f"{expected}, got {tuple(target.shape)}"
         )
-    labels = target.data[target.data != ignore_index]
+    labels = target._data[target._data != ignore_index]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         bad = labels.max() if labels.max() >= classes else labels.min()
         raise IndexError(
@@ -245,8 +245,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
                          f"{label_smoothing}")
     logits, rows, out_shape = _classes_last(input, target)
     if Advice.enabled:
-        check_logits(logits.data)
-    loss = N.CrossEntropy.apply(logits, rows.data, weight=_array(weight), ignore_index=ignore_index,
+        check_logits(logits._data)
+    loss = N.CrossEntropy.apply(logits, rows._data, weight=_array(weight), ignore_index=ignore_index,
                                 reduction=reduction, label_smoothing=label_smoothing)
     if reduction == "none" and out_shape is not None:
         loss = loss.reshape(*out_shape)
@@ -258,12 +258,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     """Negative log-likelihood of class indices, for inputs that are already log-probabilities."""
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "nll_loss")
-    if target.data.dtype.kind == "f":
+    if target._data.dtype.kind == "f":
         raise TypeError(f"nll_loss: targets must be int64 class indices, got {target.dtype}; "
                         f"use target.long()")
     _check_class_targets(input, target, "nll_loss", ignore_index)
     log_probs, rows, out_shape = _classes_last(input, target)
-    loss = N.NllLoss.apply(log_probs, rows.data, weight=_array(weight),
+    loss = N.NllLoss.apply(log_probs, rows._data, weight=_array(weight),
                            ignore_index=ignore_index, reduction=reduction)
     if reduction == "none" and out_shape is not None:
         loss = loss.reshape(*out_shape)

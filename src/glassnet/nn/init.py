@@ -53,7 +53,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data[...] = values
+    tensor._data[...] = values
     tensor._version_box[0] += 1
     return tensor
 

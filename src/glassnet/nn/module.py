@@ -23,7 +23,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else as_array(data),
+        super().__init__(data._data if isinstance(data, Tensor) else as_array(data),
                          requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -218,7 +218,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data.fill(0)
+                p.grad._data.fill(0)
 
     def to(self, *args, dtype=None, **kwargs) -> Module:
         """Cast floating-point parameters and buffers to ``dtype`` (the device must be 'cpu')."""
@@ -227,10 +227,10 @@ class Module:
             return self
         target = dtypes.to_dtype(dtype).numpy
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != target:
-                t.data = t.data.astype(target)
+            if t._data.dtype.kind == "f" and t._data.dtype != target:
+                t._data = t._data.astype(target)
                 if t.grad is not None:
-                    t.grad.data = t.grad.data.astype(target)
+                    t.grad._data = t.grad._data.astype(target)
         return self
 
     def float(self) -> Module:
@@ -284,10 +284,10 @@ class Module:
         for name, target in own.items():
             if name in state_dict:
                 source = as_array(state_dict[name]).reshape(target.shape)
-                if target.data.flags.writeable:
-                    np.copyto(target.data, source, casting="unsafe")
+                if target._data.flags.writeable:
+                    np.copyto(target._data, source, casting="unsafe")
                 else:
-                    target.data = np.array(source, dtype=target.data.dtype)
+                    target._data = np.array(source, dtype=target._data.dtype)
                 target._version_box[0] += 1
         return _IncompatibleKeys(missing, unexpected)
 

@@ -50,7 +50,7 @@ class BatchNorm1d(Module):
         if self.training and not GradMode.enabled:
             check_mode_under_no_grad(self, "batchnorm")
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                             self.training or not self.track_running_stats, self.momentum,
                             self.eps)

@@ -25,7 +25,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     params = _with_grads(parameters)
     if not params:
         return Tensor._make(np.array(0.0, dtype=np.float32))
-    grads = [p.grad.data for p in params]
+    grads = [p.grad._data for p in params]
     if norm_type == math.inf:
         total = max(float(np.abs(g).max()) for g in grads)
     else:
@@ -45,20 +45,20 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clamp every gradient element into [-clip_value, clip_value]."""
     for p in _with_grads(parameters):
-        np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+        np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
 
 
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters, flattened and joined into one vector."""
-    return Tensor._make(np.concatenate([p.data.ravel() for p in parameters]))
+    return Tensor._make(np.concatenate([p._data.ravel() for p in parameters]))
 
 
 def vector_to_parameters(vec: Tensor, parameters) -> None:
     """Copy consecutive slices of ``vec`` back into the parameters."""
-    data = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    data = vec._data if isinstance(vec, Tensor) else np.asarray(vec)
     offset = 0
     for p in parameters:
-        n = p.data.size
-        p.data[...] = data[offset:offset + n].reshape(p.data.shape)
+        n = p._data.size
+        p._data[...] = data[offset:offset + n].reshape(p._data.shape)
         p._version_box[0] += 1
         offset += n

@@ -2,7 +2,7 @@
 
 ``glassnet.exp(x)`` and ``x.exp()`` are the same function: each is written once here and
 ``install`` attaches it to ``Tensor``. Ops without gradients (comparisons, argmax, all/any) live
-here too, as plain NumPy on ``.data``.
+here too, as plain NumPy on ``._data``.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def log_softmax(x, dim=None, dtype=None):
 
 def heaviside(x, values=0.0):
     """The step function: 1 where x > 0, 0 where x < 0, ``values`` where x == 0."""
-    values = values.data if isinstance(values, Tensor) else values
+    values = values._data if isinstance(values, Tensor) else values
     return A.Heaviside.apply(_t(x), values)
 
 
@@ -149,22 +149,22 @@ def minimum(x, y):
 def where(condition, x=None, y=None):
     """Elements of x where condition holds, else of y (either may be a Python number)."""
     if x is None and y is None:
-        return tuple(Tensor._make(i) for i in np.nonzero(_t(condition).data))
-    condition = _t(condition).data.astype(bool, copy=False)
+        return tuple(Tensor._make(i) for i in np.nonzero(_t(condition)._data))
+    condition = _t(condition)._data.astype(bool, copy=False)
     return E.Where.apply(condition, _value(x), _value(y))
 
 
 # ----- reductions ---------------------------------------------------------------------------
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001
     x = _t(x) if dtype is None else _t(x).to(dtype)
-    if x.data.dtype.kind == "b":
+    if x._data.dtype.kind == "b":
         x = x.long()
     return R.Sum.apply(x, dim=dim, keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
     x = _t(x) if dtype is None else _t(x).to(dtype)
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise TypeError(
             f"mean: needs a floating-point tensor, got {x.dtype}; use x.float().mean()"
         )
@@ -230,31 +230,31 @@ def _plain(array) -> Tensor:
 
 
 def argmax(x, dim=None, keepdim=False):
-    data = _t(x).data
+    data = _t(x)._data
     if dim is None:
         return _plain(np.argmax(data))
     return _plain(np.argmax(data, axis=dim, keepdims=keepdim))
 
 
 def argmin(x, dim=None, keepdim=False):
-    data = _t(x).data
+    data = _t(x)._data
     if dim is None:
         return _plain(np.argmin(data))
     return _plain(np.argmin(data, axis=dim, keepdims=keepdim))
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001
-    return _plain(np.all(_t(x).data, axis=dim, keepdims=keepdim))
+    return _plain(np.all(_t(x)._data, axis=dim, keepdims=keepdim))
 
 
 def any(x, dim=None, keepdim=False):  # noqa: A001
-    return _plain(np.any(_t(x).data, axis=dim, keepdims=keepdim))
+    return _plain(np.any(_t(x)._data, axis=dim, keepdims=keepdim))
 
 
 def _compare(ufunc):
     def compare(x, y):
-        other = y.data if isinstance(y, Tensor) else y
-        return _plain(ufunc(_t(x).data, other))
+        other = y._data if isinstance(y, Tensor) else y
+        return _plain(ufunc(_t(x)._data, other))
 
     compare.__name__ = ufunc.__name__
     compare.__doc__ = f"Elementwise {ufunc.__name__} (a bool tensor, no gradient)."
@@ -269,51 +269,51 @@ logical_xor = _compare(np.logical_xor)
 
 
 def logical_not(x):
-    return _plain(np.logical_not(_t(x).data))
+    return _plain(np.logical_not(_t(x)._data))
 
 
 def equal(x, y) -> bool:
     """True when both tensors have the same shape and elements."""
-    return bool(np.array_equal(_t(x).data, _t(y).data))
+    return bool(np.array_equal(_t(x)._data, _t(y)._data))
 
 
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    return bool(np.allclose(_t(x).data, _t(y).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(np.allclose(_t(x)._data, _t(y)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isnan(x):
-    return _plain(np.isnan(_t(x).data))
+    return _plain(np.isnan(_t(x)._data))
 
 
 def isinf(x):
-    return _plain(np.isinf(_t(x).data))
+    return _plain(np.isinf(_t(x)._data))
 
 
 def isfinite(x):
-    return _plain(np.isfinite(_t(x).data))
+    return _plain(np.isfinite(_t(x)._data))
 
 
 def sign(x):
-    return _plain(np.sign(_t(x).data))
+    return _plain(np.sign(_t(x)._data))
 
 
 def round(x, decimals: int = 0):  # noqa: A001 - no gradient (it is 0 almost everywhere)
-    return _plain(np.round(_t(x).data, decimals))
+    return _plain(np.round(_t(x)._data, decimals))
 
 
 def floor(x):
-    return _plain(np.floor(_t(x).data))
+    return _plain(np.floor(_t(x)._data))
 
 
 def ceil(x):
-    return _plain(np.ceil(_t(x).data))
+    return _plain(np.ceil(_t(x)._data))
 
 
 # ----- shape --------------------------------------------------------------------------------
 def reshape(x, *shape):
     shape = _shape_args(shape)
     x = _t(x)
-    if shape == x.data.shape:
+    if shape == x._data.shape:
         return x
     return S.Reshape.apply(x, shape)
 
@@ -323,7 +323,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     if x.ndim == 0:
         return reshape(x, 1)
     start, end = start_dim % x.ndim, end_dim % x.ndim
-    shape = x.data.shape
+    shape = x._data.shape
     return reshape(x, shape[:start] + (-1,) + shape[end + 1:])
 
 
@@ -370,9 +370,9 @@ def stack(tensors, dim=0):
 def _index(index):
     """Turn tensors inside an index into arrays NumPy understands."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray([i.item() if isinstance(i, Tensor) else i for i in index])
     return index
@@ -390,7 +390,7 @@ def setitem(x, index, value) -> None:
         x._set_inplace("setitem", S.IndexPut.apply(x, _value(value), index=index))
         return
     x._check_inplace("setitem")
-    x.data[index] = value.data if isinstance(value, Tensor) else as_array(value)
+    x._data[index] = value._data if isinstance(value, Tensor) else as_array(value)
     x._version_box[0] += 1
 
 

@@ -4,7 +4,7 @@ A concrete optimizer writes only its rule, as optax does: ``init_state(param)`` 
 arrays (momentum, averages...) and ``update(param, grad, state, group, scratch)`` changes
 ``param`` in place. The rules are elementwise, so the base class can run them once over all of
 a group's parameters: at construction it moves the group's parameters into one flat buffer
-(each parameter's ``.data`` becomes a view of it; the tensors stay the same objects), and each
+(each parameter's ``._data`` becomes a view of it; the tensors stay the same objects), and each
 ``step()`` gathers the gradients into a matching flat buffer. A step is then a handful of
 NumPy calls however many parameters there are. When some parameter has no gradient, the
 same rule runs per parameter on views of the same state.
@@ -25,21 +25,21 @@ class _FlatGroup:
     """One group's parameters, gradients, state and scratch space as contiguous buffers."""
 
     def __init__(self, params: list) -> None:
-        dtype = params[0].data.dtype
-        sizes = [p.data.size for p in params]
+        dtype = params[0]._data.dtype
+        sizes = [p._data.size for p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        self.data = np.empty(self.offsets[-1], dtype=dtype)
-        self.grad = np.empty_like(self.data)
-        self.scratch = np.empty_like(self.data)
+        self._data = np.empty(self.offsets[-1], dtype=dtype)
+        self.grad = np.empty_like(self._data)
+        self.scratch = np.empty_like(self._data)
         self.views = []
         for p, start, stop in zip(params, self.offsets[:-1], self.offsets[1:]):
-            self.data[start:stop] = p.data.ravel()
-            p.data = self.data[start:stop].reshape(p.data.shape)
-            self.views.append(p.data)
+            self._data[start:stop] = p._data.ravel()
+            p._data = self._data[start:stop].reshape(p._data.shape)
+            self.views.append(p._data)
         self.state: dict = {}
 
     def intact(self, params: list) -> bool:
-        return all(p.data is view for p, view in zip(params, self.views))
+        return all(p._data is view for p, view in zip(params, self.views))
 
     def slice(self, array: np.ndarray, i: int, shape) -> np.ndarray:
         return array[self.offsets[i]:self.offsets[i + 1]].reshape(shape)
@@ -88,9 +88,9 @@ class Optimizer:
 
     def _try_flatten(self, group: dict) -> None:
         params = group["params"]
-        dtypes = {p.data.dtype for p in params}
+        dtypes = {p._data.dtype for p in params}
         if self.elementwise and len(params) > 1 and len(dtypes) == 1 and \
-                params[0].data.dtype.kind == "f":
+                params[0]._data.dtype.kind == "f":
             self._flat[id(group)] = _FlatGroup(params)
 
     # ----- the loop -----------------------------------------------------------------------
@@ -102,7 +102,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data.fill(0)
+                    p.grad._data.fill(0)
 
     def step(self, closure=None):
         """Apply the update rule once to every parameter that has a gradient."""
@@ -132,11 +132,11 @@ class Optimizer:
 
     def _step_flat(self, group: dict, flat: _FlatGroup) -> None:
         params = group["params"]
-        np.concatenate([p.grad.data.reshape(-1) for p in params], out=flat.grad)
+        np.concatenate([p.grad._data.reshape(-1) for p in params], out=flat.grad)
         if not flat.state:
-            flat.state = self.init_state(flat.data, group)
+            flat.state = self.init_state(flat._data, group)
             self._link_state(group, flat)
-        self.update(flat.data, flat.grad, flat.state, group, flat.scratch)
+        self.update(flat._data, flat.grad, flat.state, group, flat.scratch)
         step = flat.state.get("step")
         for p in params:
             self.state[p]["step"] = step
@@ -147,10 +147,10 @@ class Optimizer:
             if p.grad is None:
                 continue
             if p not in self.state:
-                self.state[p] = self.init_state(p.data, group)
-            scratch = flat.slice(flat.scratch, i, p.data.shape) if flat else \
-                np.empty_like(p.data)
-            self.update(p.data, p.grad.data, self.state[p], group, scratch)
+                self.state[p] = self.init_state(p._data, group)
+            scratch = flat.slice(flat.scratch, i, p._data.shape) if flat else \
+                np.empty_like(p._data)
+            self.update(p._data, p.grad._data, self.state[p], group, scratch)
             p._version_box[0] += 1
 
     def _link_state(self, group: dict, flat: _FlatGroup) -> None:
@@ -158,8 +158,8 @@ class Optimizer:
         for i, p in enumerate(group["params"]):
             state = self.state.setdefault(p, {})
             for key, value in flat.state.items():
-                if isinstance(value, np.ndarray) and value.shape == flat.data.shape:
-                    view = flat.slice(value, i, p.data.shape)
+                if isinstance(value, np.ndarray) and value.shape == flat._data.shape:
+                    view = flat.slice(value, i, p._data.shape)
                     if key in state and state[key] is not view:
                         view[...] = state[key]
                     state[key] = view
@@ -212,8 +212,8 @@ class Optimizer:
                 state = self.state.setdefault(p, {})
                 for key, value in saved[index].items():
                     if isinstance(value, (np.ndarray, Tensor)):
-                        value = np.array(value.data if isinstance(value, Tensor) else value,
-                                         dtype=p.data.dtype)
+                        value = np.array(value._data if isinstance(value, Tensor) else value,
+                                         dtype=p._data.dtype)
                     state[key] = value
             if flat is not None and all(p in self.state for p in group["params"]):
                 flat.state = {k: (np.concatenate([self.state[p][k].reshape(-1)

@@ -44,7 +44,7 @@ class TensorDataset(Dataset):
 
     def __getitems__(self, indices):
         """A whole batch in one fancy index per tensor."""
-        return tuple(Tensor._make(t.data[indices]) for t in self.tensors)
+        return tuple(Tensor._make(t._data[indices]) for t in self.tensors)
 
     def __len__(self) -> int:
         return len(self.tensors[0])
@@ -112,7 +112,7 @@ def default_collate(batch):
     tuples and dicts are collated field by field."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._make(np.stack([b.data for b in batch]))
+        return Tensor._make(np.stack([b._data for b in batch]))
     if isinstance(first, np.ndarray):
         return Tensor._make(np.stack(batch))
     if isinstance(first, (bool, np.bool_)):

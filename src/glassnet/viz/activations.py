@@ -19,7 +19,7 @@ def activation_and_derivative(name: str, x: np.ndarray):
     point = Tensor(x.astype(np.float64), requires_grad=True)
     out = FUNCTIONS[name](point)
     out.sum().backward()
-    return out.data, point.grad.data
+    return out._data, point.grad._data
 
 
 def plot_activations(names=None, path=None, x_range=(-5, 5)):

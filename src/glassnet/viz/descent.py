@@ -60,7 +60,7 @@ def _run(f, x0, lr: float, steps: int, schedule) -> Trajectory:
             break
         value.backward()
         rate = rate_at(t, lr)
-        x = x - rate * point.grad.data
+        x = x - rate * point.grad._data
         rates.append(rate)
         points.append(x.copy())
     name = schedule if isinstance(schedule, str) else "custom" if schedule else "constant"
@@ -167,7 +167,7 @@ def _loss_function(model_or_fn, X, y):
     from ..nn import functional as F
 
     params = list(model_or_fn.parameters())
-    sizes = [p.data.size for p in params]
+    sizes = [p._data.size for p in params]
     if sum(sizes) != 2:
         raise ValueError(f"loss_surface: the model must have exactly two parameter values "
                          f"to draw a surface, it has {sum(sizes)}; pass a function "
@@ -177,8 +177,8 @@ def _loss_function(model_or_fn, X, y):
     def loss_at(a, b):
         flat = [a, b]
         for p in params:
-            n = p.data.size
-            p.data[...] = np.reshape(flat[:n], p.data.shape)
+            n = p._data.size
+            p._data[...] = np.reshape(flat[:n], p._data.shape)
             flat = flat[n:]
         return F.mse_loss(model_or_fn(X_t), y_t.reshape(*model_or_fn(X_t).shape)).item()
 

@@ -154,14 +154,14 @@ def draw_graph(tensor, params=None, show_values: bool = True) -> Graph:
     graph = Graph()
     if tensor.grad_fn is None:
         graph.nodes.append(GraphNode("t0", _tensor_label(names.get(id(tensor), "tensor"),
-                                                         tensor.shape, tensor.data,
+                                                         tensor.shape, tensor._data,
                                                          tensor.grad, show_values), "leaf"))
         return graph
     ids: dict[int, str] = {}
     root_value = f"v{len(ids)}"
     graph.nodes.append(GraphNode(root_value, _tensor_label(
-        names.get(id(tensor), "output"), tensor.shape, tensor.data,
-        tensor.grad.data if tensor.grad is not None else tensor.grad_fn.output_grad,
+        names.get(id(tensor), "output"), tensor.shape, tensor._data,
+        tensor.grad._data if tensor.grad is not None else tensor.grad_fn.output_grad,
         show_values), "tensor"))
     stack = [(tensor.grad_fn, root_value)]
     seen = set()
@@ -188,8 +188,8 @@ def draw_graph(tensor, params=None, show_values: bool = True) -> Graph:
                 leaf_id = ids.setdefault(id(leaf), f"leaf{id(leaf)}")
                 if not any(n.id == leaf_id for n in graph.nodes):
                     graph.nodes.append(GraphNode(leaf_id, _tensor_label(
-                        names.get(id(leaf), "leaf"), leaf.shape, leaf.data,
-                        None if leaf.grad is None else leaf.grad.data, show_values), "leaf"))
+                        names.get(id(leaf), "leaf"), leaf.shape, leaf._data,
+                        None if leaf.grad is None else leaf.grad._data, show_values), "leaf"))
                 graph.edges.append((leaf_id, op_id, ""))
                 continue
             child_value = f"v{id(child)}"

@@ -35,7 +35,7 @@ def _forward(model, points: np.ndarray) -> np.ndarray:
     with no_grad():
         out = model(Tensor._make(points))
     model.train(was_training)
-    return out.data if isinstance(out, Tensor) else np.asarray(out)
+    return out._data if isinstance(out, Tensor) else np.asarray(out)
 
 
 def scores(model, points: np.ndarray, output: str = "auto") -> np.ndarray:
@@ -109,7 +109,7 @@ def plot_neurons(model, X, path=None, resolution: int = 50):
             getattr(getattr(layer, "activation", None), "__name__", "linear") != "linear"
         if is_activation:
             handles.append(layer.register_forward_hook(
-                lambda m, inp, out: captured.append(out.data)))
+                lambda m, inp, out: captured.append(out._data)))
     try:
         _forward(model, points)
     finally:
@@ -149,9 +149,9 @@ def _dense_weights(model) -> list[np.ndarray]:
     matrices = []
     for layer in _layers(model):
         if isinstance(layer, nn.Linear):
-            matrices.append(layer.weight.data.T)
+            matrices.append(layer.weight._data.T)
         elif hasattr(layer, "kernel"):
-            matrices.append(layer.kernel.data)
+            matrices.append(layer.kernel._data)
     return matrices
 
 
