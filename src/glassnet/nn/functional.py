@@ -246,8 +246,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     logits, rows, out_shape = _classes_last(input, target)
     if Advice.enabled:
         check_logits(logits._data)
-    loss = N.CrossEntropy.apply(logits, rows._data, weight=_array(weight), ignore_index=ignore_index,
-                                reduction=reduction, label_smoothing=label_smoothing)
+    loss = N.CrossEntropy.apply(logits, rows._data, weight=_array(weight),
+                                ignore_index=ignore_index, reduction=reduction,
+                                label_smoothing=label_smoothing)
     if reduction == "none" and out_shape is not None:
         loss = loss.reshape(*out_shape)
     return loss
