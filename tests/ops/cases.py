@@ -49,7 +49,7 @@ def F(lib):  # noqa: N802
 
 
 def _dense(lib, x, k, b):
-    from glassnet.ops.nn import Dense  # Keras' layout; compared with PyTorch via linear
+    from glassnet.ops.fused import Dense  # Keras' layout; compared with PyTorch via linear
 
     return Dense.apply(x, k, b)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import nn
 from ..nn import functional as F
-from ..ops import nn as fused
+from ..ops import fused
 from ..random import rng
 from ..tensor import Tensor
 from . import activations, regularizers

@@ -5,7 +5,7 @@
 - ``reduce``: sum mean var std max min
 - ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
 - ``linalg``: matmul
-- ``nn``: the fused layer and loss kernels (linear, cross-entropy, ...)
+- ``fused``: the fused layer and loss kernels (linear, cross-entropy, ...)
 - ``methods``: the functional forms, which are also Tensor's methods
 """
 

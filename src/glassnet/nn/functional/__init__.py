@@ -1,0 +1,24 @@
+"""Functional forms of layers, activations and losses (PyTorch's torch.nn.functional).
+
+The modules in ``glassnet.nn`` hold parameters and call these. One file per kind:
+``activation.py``, ``layers.py`` (linear, dropout, normalisation), ``loss.py``.
+"""
+
+from .activation import elu, gelu, heaviside, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .layers import batch_norm, dropout, layer_norm, linear, one_hot
+from .loss import (
+                         binary_cross_entropy,
+                         binary_cross_entropy_with_logits,
+                         cross_entropy,
+                         huber_loss,
+                         l1_loss,
+                         mse_loss,
+                         nll_loss,
+)
+
+__all__ = [
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "dropout", "elu", "gelu", "heaviside", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "softmax",
+    "tanh",
+]
