@@ -3,7 +3,8 @@
 - ``module.py``: Module and Parameter; ``containers.py``: Sequential, ModuleList, ModuleDict
 - ``layers.py``: Linear, Identity, Flatten, Dropout; ``activation.py``: ReLU, Sigmoid, ...
 - ``normalization.py``: BatchNorm1d, LayerNorm; ``loss.py``: MSELoss, CrossEntropyLoss, ...
-- ``functional/``: the same as functions (one file per kind); ``init.py``: initialisers; ``utils.py``: clipping
+- ``functional/``: the same as functions (one file per kind)
+- ``init.py``: initialisers; ``utils.py``: clipping
 """
 
 from . import functional, init, utils
