@@ -1,0 +1,7 @@
+"""Cases for the pool ops (see cases.py for how a case is written and run)."""
+
+from __future__ import annotations
+
+from tests.ops.cases import Case, F, normal  # noqa: F401
+
+POOL_CASES: list = []
