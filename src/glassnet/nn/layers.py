@@ -1,4 +1,4 @@
-"""Layers with weights or shape logic: Linear, Identity, Flatten, Dropout."""
+"""Layers with weights or shape logic: Linear, Identity, Flatten, Dropout, Dropout2d."""
 
 from __future__ import annotations
 
@@ -92,3 +92,18 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """In training, zero each whole channel (one (H, W) map of one sample) with probability p
+    and scale the surviving channels by 1/(1-p); in eval mode, the identity. Neighbouring
+    pixels are strongly correlated, so dropping single pixels regularises a convnet little.
+
+    Shape: (N, C, H, W) → same shape.
+    Example: ``nn.Dropout2d(0.25)(glassnet.ones(8, 16, 5, 5)).shape == (8, 16, 5, 5)``
+    """
+
+    def forward(self, input):
+        if self.training and not GradMode.enabled:
+            check_mode_under_no_grad(self, "dropout")
+        return F.dropout2d(input, self.p, self.training)

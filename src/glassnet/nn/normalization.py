@@ -6,32 +6,40 @@ import numpy as np
 
 from ..advice import check_mode_under_no_grad
 from ..autograd.grad_mode import GradMode
-from ..dtypes import get_default_dtype
+from ..dtypes import get_default_dtype, to_dtype
+from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
 
 
-class BatchNorm1d(Module):
-    """Normalise each of ``num_features`` over the batch: y = γ·(x - μ_B)/√(σ²_B + ε) + β.
+class _BatchNorm(Module):
+    """Normalise each of ``num_features`` channels over the batch (and any spatial dims):
+    y = γ·(x - μ_B)/√(σ²_B + ε) + β.
 
     Training uses the batch's statistics and moves the running estimates toward them
-    (r ← (1 - momentum)·r + momentum·batch, unbiased variance); eval mode uses the running
-    estimates, so call ``model.eval()`` before inference.
-    Shape: (N, C) or (N, C, L).
+    (r ← (1 - momentum)·r + momentum·batch, unbiased variance; momentum=None keeps a plain
+    cumulative average); eval mode uses the running estimates, so call ``model.eval()`` before
+    inference. Subclasses say which input ranks they accept.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+    ranks: tuple = ()
+    layout: str = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = get_default_dtype().numpy
+        dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).numpy
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
@@ -41,23 +49,62 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
 
-    def forward(self, input):
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(
-                f"BatchNorm1d({self.num_features}) expects input (N, {self.num_features}) or "
-                f"(N, {self.num_features}, L), got {tuple(input.shape)}"
+    def _check_input(self, input) -> None:
+        name, c = f"{type(self).__name__}({self.num_features})", self.num_features
+        shapes = self.layout.format(c=c)
+        if input.ndim not in self.ranks:
+            raise ShapeError(
+                f"{name} expects a {' or '.join(f'{r}-d' for r in self.ranks)} input "
+                f"{shapes}, got shape {tuple(input.shape)}; "
+                f"{'use BatchNorm1d' if input.ndim in (2, 3) else 'use BatchNorm2d'} for "
+                f"{input.ndim}-d inputs"
             )
+        if input.shape[1] != c:
+            raise ShapeError(
+                f"{name} expects {c} channels at dim 1 {shapes}, got input of shape "
+                f"{tuple(input.shape)}; set num_features={input.shape[1]} or fix the layer "
+                f"before"
+            )
+
+    def forward(self, input):
+        self._check_input(input)
         if self.training and not GradMode.enabled:
             check_mode_under_no_grad(self, "batchnorm")
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
+            if momentum is None:  # cumulative moving average
+                momentum = 1.0 / float(self.num_batches_tracked._data)
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
-                            self.training or not self.track_running_stats, self.momentum,
-                            self.eps)
+                            self.training or not self.track_running_stats, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation (§14.10) of features: per feature over the batch (and length).
+
+    Shape: (N, C) or (N, C, L) → same shape.
+    Example: ``nn.BatchNorm1d(4)(glassnet.randn(8, 4)).shape == (8, 4)``
+    """
+
+    ranks = (2, 3)
+    layout = "(N, {c}) or (N, {c}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images: per channel over the batch and both spatial dims, so
+    every pixel of a channel shares one μ, σ², γ and β.
+
+    Shape: (N, C, H, W) → same shape.
+    Example: ``nn.BatchNorm2d(16)(glassnet.randn(8, 16, 5, 5)).shape == (8, 16, 5, 5)``
+    """
+
+    ranks = (4,)
+    layout = "(N, {c}, H, W)"
 
 
 class LayerNorm(Module):

@@ -52,11 +52,13 @@ class Dense(Function):
 
 class Dropout(Function):
     """y = x·m/(1-p), m ~ Bernoulli(1-p) per element: survivors are scaled up so the mean
-    activation is unchanged (inverted dropout); the gradient flows through the same mask."""
+    activation is unchanged (inverted dropout); the gradient flows through the same mask.
+    With ``mask_shape`` (e.g. (N, C, 1, 1) for dropout2d) one draw is broadcast over the
+    remaining dims, so whole channels are dropped together."""
 
     @staticmethod
-    def forward(ctx, x, p, rng):
-        keep = rng.random(x.shape, dtype=np.float32) >= p
+    def forward(ctx, x, p, rng, mask_shape=None):
+        keep = rng.random(x.shape if mask_shape is None else mask_shape, dtype=np.float32) >= p
         scale = np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
         mask = keep * scale
         ctx.save_for_backward(mask)

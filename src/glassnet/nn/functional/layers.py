@@ -1,6 +1,8 @@
-"""Layers as functions: linear, dropout, batch and layer norm, one-hot."""
+"""Layers as functions: linear, dropout, dropout2d, batch and layer norm, one-hot."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -36,6 +38,31 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False,
     if p == 1.0:
         return input * 0.0
     return N.Dropout.apply(_t(input), p, rng(generator))
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels: each (sample, channel) map is kept with probability 1-p and scaled
+    by 1/(1-p), or zeroed entirely; identity when not training.
+
+    Shape: (N, C, H, W). A 3-d input is read as (N, C, L), as PyTorch 2 still does (with its
+    warning), so each (sample, channel) row is dropped together.
+    """
+    x = _t(input)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p must be a probability in [0, 1], got {p}")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"dropout2d: expected an (N, C, H, W) input, got shape "
+                         f"{tuple(x.shape)}; use dropout for other shapes")
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim.", UserWarning, stacklevel=2)
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    return N.Dropout.apply(x, p, rng(None), mask_shape)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
