@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import nn
 from ..advice import quiet
+from ..autograd.grad_mode import no_grad
 from ..random import default_generator
 from ..tensor import Tensor
 from .reports import activation_report, gradient_report
@@ -30,6 +31,11 @@ class Finding:
 
 def _modules(model) -> list:
     return [m for _, m in model.named_modules()]
+
+
+def _is(module, *names: str) -> bool:
+    """isinstance against glassnet.nn classes by name (skipping any this build lacks)."""
+    return isinstance(module, tuple(getattr(nn, name) for name in names if hasattr(nn, name)))
 
 
 def _last_module(model):
@@ -51,8 +57,8 @@ def _loss_kind(loss_fn) -> str:
 def _static_findings(model, kind: str, x: np.ndarray, y: np.ndarray) -> list[Finding]:
     found = []
     modules = _modules(model)
-    has_dropout = any(isinstance(m, nn.Dropout) for m in modules)
-    has_batchnorm = any(isinstance(m, nn.BatchNorm1d) for m in modules)
+    has_dropout = any(_is(m, "Dropout", "Dropout2d") for m in modules)
+    has_batchnorm = any(_is(m, "BatchNorm1d", "BatchNorm2d") for m in modules)
     last = _last_module(model)
     if kind == "cross_entropy" and isinstance(last, (nn.Softmax, nn.LogSoftmax)):
         found.append(Finding("softmax_before_cross_entropy",
@@ -69,7 +75,7 @@ def _static_findings(model, kind: str, x: np.ndarray, y: np.ndarray) -> list[Fin
                              "the model is in eval mode while it has Dropout or BatchNorm, so "
                              "they behave as at inference time. Call model.train() before "
                              "training (and model.eval() only for evaluation)."))
-    if has_batchnorm and len(x) == 1:
+    if any(_is(m, "BatchNorm1d") for m in modules) and len(x) == 1:
         found.append(Finding("batchnorm_batch_of_one",
                              "BatchNorm with a batch of 1: the batch statistics of a single "
                              "example are meaningless. Use batches of at least 8, or "
@@ -82,10 +88,11 @@ def _static_findings(model, kind: str, x: np.ndarray, y: np.ndarray) -> list[Fin
                              f"Divide by 255, or standardise each feature."))
     for name, module in model.named_modules():
         weight = getattr(module, "weight", None)
-        if isinstance(module, nn.Linear) and weight.shape[0] > 1 and \
+        if _is(module, "Linear", "Conv1d", "Conv2d") and weight.shape[0] > 1 and \
                 np.allclose(weight._data, weight._data[:1]):
+            unit = "unit" if _is(module, "Linear") else "filter"
             found.append(Finding("identical_weights",
-                                 f"every unit of {name or 'the layer'} starts with the same "
+                                 f"every {unit} of {name or 'the layer'} starts with the same "
                                  f"weights, so they all compute the same thing and stay "
                                  f"identical (the symmetry problem). Initialise randomly, e.g. "
                                  f"nn.init.kaiming_uniform_."))
@@ -186,6 +193,10 @@ def _run(model, loss_fn, kind, x, y, optimizer) -> list[Finding]:
     model.zero_grad()
     if len(x) == 1 and any(isinstance(m, nn.BatchNorm1d) for m in _modules(model)):
         model.eval()  # a batch of one cannot go through training-mode batch norm
+    batchnorm, one_value = _batchnorm2d_findings(model, inputs)
+    found += batchnorm
+    for module in one_value:  # these would raise in training mode, as in PyTorch
+        module.eval()
     output = model(inputs)
     found += _output_findings(kind, output._data, y)
     if any(f.code in ("labels_out_of_range", "float_labels", "label_shape") for f in found +
@@ -206,8 +217,11 @@ def _run(model, loss_fn, kind, x, y, optimizer) -> list[Finding]:
     if report.vanishing:
         found.append(Finding("vanishing_gradients", next(f for f in report.flags
                                                          if f.startswith("vanishing"))))
-    for layer in activation_report(model, inputs).layers:
-        if layer["dead_fraction"] is not None and layer["dead_fraction"] > 0.5:
+    rows = activation_report(model, inputs).layers
+    found += _dead_filter_findings(rows)
+    for layer in rows:
+        if layer["dead_channels"] is None and layer["dead_fraction"] is not None and \
+                layer["dead_fraction"] > 0.5:
             found.append(Finding("dead_relus",
                                  f"{layer['dead_fraction']:.0%} of the ReLU units in "
                                  f"{layer['name']} are dead (zero for every example in the "
@@ -215,3 +229,73 @@ def _run(model, loss_fn, kind, x, y, optimizer) -> list[Finding]:
                                  f"He initialisation, or try LeakyReLU."))
             break
     return found
+
+
+MIN_BATCHNORM_VALUES = 16  # fewer values per channel than this make noisy batch statistics
+
+
+def _batchnorm2d_findings(model, inputs) -> tuple[list[Finding], list]:
+    """BatchNorm2d layers in training mode that see too few values per channel (N·H·W), found
+    by recording their input shapes in one eval-mode pass; also returns those that would
+    raise (one value per channel) so the training pass can run them in eval mode."""
+    norms = [(name, m) for name, m in model.named_modules()
+             if m.training and _is(m, "BatchNorm2d")]
+    if not norms:
+        return [], []
+    shapes: dict[str, tuple] = {}
+    handles = []
+    for name, module in norms:
+        def record(m, args, name=name):
+            shapes[name] = tuple(args[0].shape)
+
+        handles.append(module.register_forward_pre_hook(record))
+    modes = [(m, m.training) for m in _modules(model)]
+    try:
+        model.eval()
+        with no_grad():
+            model(inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module, mode in modes:
+            module.__dict__["training"] = mode
+    found, one_value = [], []
+    for name, module in norms:
+        if name not in shapes or len(shapes[name]) != 4:
+            continue
+        n, _, h, w = shapes[name]
+        values = n * h * w
+        if values == 1:
+            one_value.append(module)
+            found.append(Finding("batchnorm2d_one_value",
+                                 f"{name} (BatchNorm2d) gets input of shape {shapes[name]} in "
+                                 f"training mode: one value per channel, whose batch variance "
+                                 f"is 0 (PyTorch raises 'Expected more than 1 value per "
+                                 f"channel when training'). Train with batches larger than 1, "
+                                 f"or call model.eval() to predict single images."))
+        elif values < MIN_BATCHNORM_VALUES:
+            found.append(Finding("batchnorm2d_tiny_batch",
+                                 f"{name} (BatchNorm2d) normalises each channel over only "
+                                 f"N·H·W = {n}·{h}·{w} = {values} values in training mode, so "
+                                 f"its batch mean and variance are noise. Use larger batches "
+                                 f"(at least {MIN_BATCHNORM_VALUES} values per channel) or "
+                                 f"normalise earlier, where the maps are bigger."))
+    return found, one_value
+
+
+def _dead_filter_findings(rows: list[dict]) -> list[Finding]:
+    """One finding naming every conv layer with channels that are zero after its ReLU."""
+    dead = [row for row in rows if row["dead_channels"]]
+    if not dead:
+        return []
+    parts = []
+    for row in dead:
+        layer = f"{row['after']} ({row['after_type']})" if row["after"] is not None \
+            else f"the layer before {row['name']}"
+        parts.append(f"{len(row['dead_channels'])} of the {row['channels']} filters of "
+                     f"{layer} (channels {row['dead_channels'][:8]})")
+    return [Finding("dead_filters",
+                    f"{'; '.join(parts)} are dead: after the ReLU their maps are zero for "
+                    f"every example and position in the batch, so they get no gradient and "
+                    f"never learn. Lower the learning rate, use He initialisation (the "
+                    f"default), or put BatchNorm2d before the ReLU or use LeakyReLU.")]

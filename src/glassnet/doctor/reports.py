@@ -45,9 +45,10 @@ class GradientReport:
                 ratio = row["update_ratio"]
                 line += f" {ratio:>10.2e}" if ratio is not None else f" {'-':>10}"
             lines.append(line)
-        lines += ["", f"{'layer':<24} {'‖grad‖':>10}  flag", "-" * 44]
+        lines += ["", f"{'layer':<24} {'type':<16} {'‖grad‖':>10}  flag", "-" * 61]
         for layer in self.layers:
-            lines.append(f"{layer['name']:<24} {layer['grad_norm']:>10.4g}  {layer['flag']}")
+            lines.append(f"{layer['name']:<24} {layer['type']:<16} {layer['grad_norm']:>10.4g}  "
+                         f"{layer['flag']}")
         if self.flags:
             lines += [""] + [f"! {flag}" for flag in self.flags]
         return "\n".join(lines)
@@ -64,6 +65,8 @@ def gradient_report(model, optimizer=None) -> GradientReport:
 
     report = GradientReport()
     per_layer: dict[str, float] = {}
+    modules = dict(model.named_modules())
+    types: dict[str, str] = {}  # layer name -> its class, e.g. Conv2d
     for name, p in model.named_parameters():
         if p.grad is None:
             continue
@@ -79,6 +82,7 @@ def gradient_report(model, optimizer=None) -> GradientReport:
                                       grad_norm=grad_norm, update_ratio=ratio))
         layer = _layer_of(name)
         per_layer[layer] = per_layer.get(layer, 0.0) + grad_norm**2
+        types[layer] = type(modules.get(name.rpartition(".")[0], model)).__name__
     if not per_layer:
         report.flags.append("no parameter has a gradient: run loss.backward() first")
         return report
@@ -90,7 +94,7 @@ def gradient_report(model, optimizer=None) -> GradientReport:
             flag = "exploding"
         elif norm < VANISHING or (largest > 0 and norm < largest * VANISHING_RATIO):
             flag = "vanishing"
-        report.layers.append(dict(name=layer, grad_norm=norm, flag=flag))
+        report.layers.append(dict(name=layer, type=types[layer], grad_norm=norm, flag=flag))
     if report.exploding:
         names = ", ".join(layer["name"] for layer in report.layers if layer["flag"])
         report.flags.append(f"exploding gradients in {names}: clip them "
@@ -118,43 +122,86 @@ def _kind(module) -> str | None:
 
 @dataclass
 class ActivationReport:
+    """One row per activation layer; ``after`` names the Linear or conv layer feeding it."""
+
     layers: list[dict] = field(default_factory=list)
 
     def __str__(self) -> str:
-        head = f"{'layer':<22} {'kind':<8} {'mean':>8} {'std':>8} {'dead':>7} {'saturated':>10}"
+        head = (f"{'layer':<14} {'after':<20} {'kind':<8} {'mean':>8} {'std':>8} {'dead':>7} "
+                f"{'saturated':>10}")
         lines = [head, "-" * len(head)]
         for row in self.layers:
             dead = f"{row['dead_fraction']:.0%}" if row["dead_fraction"] is not None else "-"
+            if row["dead_channels"] is not None:  # conv maps: dead filters out of all
+                dead = f"{len(row['dead_channels'])}/{row['channels']}"
             saturated = f"{row['saturated_fraction']:.0%}" \
                 if row["saturated_fraction"] is not None else "-"
-            lines.append(f"{row['name']:<22} {row['kind']:<8} {row['mean']:>8.3f} "
+            after = f"{row['after']} ({row['after_type']})" if row["after"] is not None else "-"
+            lines.append(f"{row['name']:<14} {after:<20} {row['kind']:<8} {row['mean']:>8.3f} "
                          f"{row['std']:>8.3f} {dead:>7} {saturated:>10}")
         return "\n".join(lines)
+
+
+# layers whose units can die, PyTorch's and Keras' names
+WEIGHTED = ("Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "Dense", "Conv1D", "Conv2D",
+            "Conv2DTranspose")
+
+
+def _channel_axis(module) -> int:
+    """Keras layers are channels_last (N, H, W, C); PyTorch's are channels first (N, C, H, W)."""
+    keras_layer = type(module).__module__.startswith("glassnet.keras")
+    channels_last = getattr(module, "data_format", "channels_last") == "channels_last"
+    return -1 if keras_layer and channels_last else 1
+
+
+def _relu_rows(module, data: np.ndarray) -> tuple:
+    """(dead fraction, dead channels or None): on maps of 3 or more axes a unit is a channel."""
+    if data.ndim < 3:
+        values = data.reshape(len(data), -1)
+        return float((values <= 0).all(axis=0).mean()), None
+    per_channel = np.moveaxis(data, _channel_axis(module), 0).reshape(
+        data.shape[_channel_axis(module)], -1)
+    dead = [int(c) for c in np.flatnonzero((per_channel <= 0).all(axis=1))]
+    return len(dead) / len(per_channel), dead
 
 
 def activation_report(model, x) -> ActivationReport:
     """Per activation layer on the batch ``x``: mean and std of its outputs, the fraction of
     ReLU units that are dead (zero for every example), and the fraction of sigmoid/tanh
-    outputs that are saturated (within 0.01 of their limits, where the slope is nearly 0)."""
+    outputs that are saturated (within 0.01 of their limits, where the slope is nearly 0).
+
+    On convolutional maps (N, C, H, W) a unit is a channel, since one filter's weights are
+    shared by every position: ``dead_channels`` lists the channels that are zero for every
+    example at every position, and ``dead_fraction`` is their share. ``after`` is the Linear
+    or conv layer that ran last before the activation (the one whose units die)."""
     report = ActivationReport()
     handles = []
+    last = {"name": None, "type": None}
     for name, module in model.named_modules():
+        if type(module).__name__ in WEIGHTED:
+            def weighted_hook(m, inputs, output, name=name):
+                last["name"], last["type"] = name, type(m).__name__
+
+            handles.append(module.register_forward_hook(weighted_hook))
         kind = _kind(module)
         if kind is None or not name:
             continue
 
         def hook(m, inputs, output, name=name, kind=kind):
-            values = output._data.reshape(len(output._data), -1).astype(np.float64)
-            dead = saturated = None
+            data = output._data
+            values = data.reshape(len(data), -1).astype(np.float64)
+            dead = saturated = dead_channels = None
             if kind == "relu":
-                dead = float((values <= 0).all(axis=0).mean())
+                dead, dead_channels = _relu_rows(m, data)
             elif kind == "sigmoid":
                 saturated = float(((values < 0.01) | (values > 0.99)).mean())
             else:
                 saturated = float((np.abs(values) > 0.99).mean())
-            report.layers.append(dict(name=name, kind=kind, mean=float(values.mean()),
-                                      std=float(values.std()), dead_fraction=dead,
-                                      saturated_fraction=saturated))
+            channels = data.shape[_channel_axis(m)] if data.ndim >= 3 else None
+            report.layers.append(dict(
+                name=name, kind=kind, after=last["name"], after_type=last["type"],
+                mean=float(values.mean()), std=float(values.std()), dead_fraction=dead,
+                saturated_fraction=saturated, dead_channels=dead_channels, channels=channels))
 
         handles.append(module.register_forward_hook(hook))
     try:
