@@ -17,6 +17,8 @@ from .dtypes import (double, dtype, float, float16, float32, float64, get_defaul
                      int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .dtypes import bool_ as bool
 from .dtypes import int as int
+from .devices import device, get_default_device, set_default_device
+from . import accelerator, backends, cuda
 from .errors import GlassnetWarning, GraphError, ShapeError
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                      seed, set_rng_state)
@@ -35,6 +37,7 @@ from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argm
                           tanh, transpose, unsqueeze, var, where)
 from . import autograd
 from . import nn
+from .nn.functional.conv import conv1d, conv2d, conv_transpose2d
 
 clip = clamp
 true_divide = divide = div

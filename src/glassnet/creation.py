@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from .devices import check_device
 from .dtypes import get_default_dtype, to_dtype
 from .random import rng
 from .tensor import Tensor, as_array
@@ -31,6 +32,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor)."""
+    check_device(device)
     array = as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and array is (data._data if isinstance(
             data, Tensor) else data):
@@ -40,6 +42,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    check_device(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
     return Tensor._make(as_array(data, dtype))
@@ -54,18 +57,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     if dtype is None:
         kind = np.asarray(fill_value).dtype.kind
         dtype = dtypes.bool_ if kind == "b" else dtypes.int64 if kind in "iu" else None
@@ -77,25 +84,31 @@ def _like(t, dtype):
     return to_dtype(dtype).numpy if dtype is not None else t._data.dtype
 
 
-def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.zeros(t.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.ones(t.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def empty_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.empty(t.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full_like(t, fill_value, dtype=None, device=None,
+              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.full(t.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """start, start+step, ... up to but not including end (ints give int64, floats float32)."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     values = (start, end, step)
@@ -107,17 +120,20 @@ def arange(start, end=None, step=1, dtype=None, device=None,
 
 def linspace(start, end, steps: int, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.linspace(start, end, int(steps), dtype=_float_dtype(dtype)),
                    requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1)."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     values = rng(generator).random(_size(size), dtype=np.float64 if dtype == np.float64
                                    else np.float32)
@@ -126,6 +142,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     values = rng(generator).standard_normal(_size(size), dtype=np.float64 if dtype == np.float64
                                             else np.float32)
@@ -134,6 +151,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
 
 def randint(low, high=None, size=(), generator=None, dtype=None, device=None) -> Tensor:
     """Integers drawn uniformly from [low, high)."""
+    check_device(device)
     if high is None:
         low, high = 0, low
     dtype = dtypes.int64 if dtype is None else to_dtype(dtype)
@@ -142,13 +160,16 @@ def randint(low, high=None, size=(), generator=None, dtype=None, device=None) ->
 
 def randperm(n: int, generator=None, dtype=None, device=None) -> Tensor:
     """A random ordering of 0 .. n-1."""
+    check_device(device)
     dtype = dtypes.int64 if dtype is None else to_dtype(dtype)
     return Tensor._make(rng(generator).permutation(int(n)).astype(dtype.numpy))
 
 
-def rand_like(t, dtype=None) -> Tensor:
+def rand_like(t, dtype=None, device=None) -> Tensor:
+    check_device(device)
     return rand(*t.shape, dtype=dtype or t.dtype)
 
 
-def randn_like(t, dtype=None) -> Tensor:
+def randn_like(t, dtype=None, device=None) -> Tensor:
+    check_device(device)
     return randn(*t.shape, dtype=dtype or t.dtype)

@@ -12,7 +12,7 @@ import builtins
 
 import numpy as np
 
-from . import dtypes
+from . import devices, dtypes
 from .dtypes import get_default_dtype, to_dtype
 
 
@@ -123,8 +123,12 @@ class Tensor:
         return self._data.itemsize
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> devices.device:
+        return devices.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def is_leaf(self) -> bool:
@@ -335,6 +339,11 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
+        """Refused: glassnet has no GPU (raises ``DeviceError`` naming the fix)."""
+        raise devices.DeviceError("Tensor.cuda(): glassnet runs on the CPU with NumPy only "
+                                  "(glassnet.cuda.is_available() is False); drop the .cuda() call")
+
     def contiguous(self) -> Tensor:
         return self
 
@@ -424,21 +433,13 @@ def target_dtype(args: tuple, dtype, kwargs: dict):
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype
-        elif isinstance(arg, str) and arg not in dtypes._BY_NAME:
-            _check_device(arg)
+        elif isinstance(arg, (str, builtins.int, devices.device)) and arg not in dtypes._BY_NAME:
+            devices.check_device(arg)
         elif arg is not None:
             dtype = arg
     if "device" in kwargs:
-        _check_device(kwargs["device"])
+        devices.check_device(kwargs["device"])
     return dtype
-
-
-def _check_device(device) -> None:
-    if str(device) != "cpu":
-        raise RuntimeError(
-            f"device {device!r}: glassnet runs on the CPU with NumPy only; use 'cpu' or drop "
-            f"the .to(device) call"
-        )
 
 
 # Imported last: these modules build on Tensor, which is now defined.

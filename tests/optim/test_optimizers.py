@@ -65,6 +65,9 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.01)),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
+    ("Adadelta", dict(lr=1.0)),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.01)),
+    ("Adadelta", dict(lr=1.0, maximize=True)),
 ]
 
 
@@ -96,7 +99,7 @@ def test_twenty_steps_match_pytorch(name, options):
 
 
 @needs_torch
-@pytest.mark.parametrize("name,options", [CONFIGS[2], CONFIGS[6], CONFIGS[11], CONFIGS[13]],
+@pytest.mark.parametrize("name,options", [CONFIGS[i] for i in (2, 6, 11, 13, 15)],
                          ids=lambda v: str(v))
 def test_parameters_without_gradient_are_skipped_like_pytorch(name, options):
     ours = _train(glassnet, name, options, skip_bias_every=3)
@@ -166,3 +169,34 @@ def test_invalid_hyperparameters_are_refused():
         optim.SGD([w], lr=0.1, nesterov=True)
     with pytest.raises(ValueError, match="betas"):
         optim.Adam([w], betas=(1.0, 0.9))
+
+
+@needs_torch
+def test_adadelta_with_step_lr_matches_pytorch_like_the_classic_mnist_example():
+    def run(lib):
+        rng = np.random.default_rng(1)
+        w = lib.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+        x, y = lib.tensor(rng.standard_normal((8, 4))), lib.tensor(rng.standard_normal((8, 3)))
+        opt = lib.optim.Adadelta([w], lr=1.0)
+        scheduler = lib.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
+        for _epoch in range(4):
+            for _ in range(5):
+                opt.zero_grad()
+                ((x @ w.T - y) ** 2).mean().backward()
+                opt.step()
+            scheduler.step()
+        return w.detach().numpy().copy(), opt.param_groups[0]["lr"]
+
+    (ours, lr_ours), (theirs, lr_theirs) = run(glassnet), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-8)
+    assert lr_ours == pytest.approx(lr_theirs) == pytest.approx(0.7 ** 4)
+
+
+def test_adadelta_refuses_invalid_hyperparameters():
+    w = glassnet.ones(1, requires_grad=True)
+    with pytest.raises(ValueError, match="invalid rho=1.5"):
+        optim.Adadelta([w], rho=1.5)
+    with pytest.raises(ValueError, match="invalid learning rate"):
+        optim.Adadelta([w], lr=-1.0)
+    with pytest.raises(ValueError, match="invalid eps"):
+        optim.Adadelta([w], eps=-1.0)

@@ -1,8 +1,8 @@
 """MNIST and Fashion-MNIST: found locally first, downloaded (checksummed) only as a last resort.
 
 Search order for the four IDX files: ``root``, ``$GLASSNET_DATA``, the repository's ``data/``
-folder, ``~/.cache/glassnet``; in each, ``<folder>/<name>/`` and ``<folder>/`` itself. Files may
-be gzip-compressed or raw.
+folder, ``~/.cache/glassnet``; in each, ``<folder>/<name>/`` and ``<folder>/`` itself (and
+torchvision's ``<root>/MNIST/raw/``). Files may be gzip-compressed or raw.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Source:
     mirrors: tuple[str, ...]
     files: tuple[IdxFile, ...]
     classes: tuple[str, ...]
+    torchvision_folder: str = ""  # torchvision keeps the files in <root>/<this>/raw/
 
 
 MNIST_SOURCE = Source(
@@ -55,6 +56,7 @@ MNIST_SOURCE = Source(
              "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2")),
     ("0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
      "7 - seven", "8 - eight", "9 - nine"),
+    "MNIST",
 )
 FASHION_SOURCE = Source(
     "fashion-mnist",
@@ -66,6 +68,7 @@ FASHION_SOURCE = Source(
      IdxFile("t10k-labels-idx1-ubyte", "bb300cfdad3c16e7a12a480ee83cd310")),
     ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
      "Bag", "Ankle boot"),
+    "FashionMNIST",
 )
 
 
@@ -145,6 +148,8 @@ def write_atomically(path: Path, payload: bytes) -> None:
 def load_arrays(source: Source, root=None, download_missing: bool = False, opener=None):
     """((x_train, y_train), (x_test, y_test)): uint8 (N, 28, 28) images, int64 labels."""
     folders = candidate_folders(root, source.name)
+    if root and source.torchvision_folder:  # files torchvision downloaded are found too
+        folders.insert(2, Path(root) / source.torchvision_folder / "raw")
     arrays = []
     for spec in source.files:
         path = find_file(folders, spec.stem)
