@@ -32,9 +32,8 @@ class device:  # noqa: N801 - PyTorch's name, a lower-case class
         type: ``"cpu"``, another of PyTorch's device types, ``"type:index"``, or a device.
         index: the device's number (optional; ``None`` means "the current one").
 
-    Two devices are equal when type and index are; a device also equals its string
-    (``device("cpu") == "cpu"``, which PyTorch answers False; glassnet says True so that
-    ``x.device == "cpu"`` reads as intended).
+    Two devices are equal when type and index are. As in PyTorch, a device never equals a
+    string (``device("cpu") == "cpu"`` is False): compare ``x.device.type == "cpu"``.
 
     Example:
         >>> import glassnet
@@ -90,11 +89,6 @@ class device:  # noqa: N801 - PyTorch's name, a lower-case class
         return f"device(type='{self._type}', index={self._index})"
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except DeviceError:
-                return False
         if not isinstance(other, device):
             return NotImplemented
         return (self._type, self._index) == (other._type, other._index)
