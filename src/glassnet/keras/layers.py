@@ -8,6 +8,7 @@ kernels, zero biases; BatchNormalization momentum 0.99 and epsilon 1e-3).
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -30,7 +31,9 @@ def unique_name(base: str) -> str:
 
 
 def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    """Keras' rule: Dense → dense, Conv2D → conv2d, Conv2DTranspose → conv2d_transpose."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def initialize(name, shape: tuple, fan_in: int, fan_out: int) -> np.ndarray:
@@ -279,9 +282,9 @@ class Flatten(Layer):
 
 
 class _Normalization(Layer):
-    def _add_gamma_beta(self, input_shape) -> int:
+    def _add_gamma_beta(self, input_shape, axis: int = -1) -> int:
         """γ (ones) and β (zeros) per feature, as ``scale`` and ``center`` ask."""
-        n = int(input_shape[-1])
+        n = int(input_shape[axis])
         if self.scale:
             self.add_weight("gamma", np.ones(n, np.float32))
         if self.center:
@@ -292,27 +295,46 @@ class _Normalization(Layer):
 class BatchNormalization(_Normalization):
     """Normalise each feature with the batch's mean and variance in training and with moving
     averages in inference: moving = moving·momentum + batch·(1 - momentum) (Keras' form,
-    biased batch variance). gamma and beta learn; the moving statistics do not."""
+    biased batch variance). gamma and beta learn; the moving statistics do not.
+
+    The feature axis is the last one by default: on images (N, H, W, C) each channel is
+    normalised over the batch and every pixel, as Keras does; ``axis=1`` is channels_first.
+    """
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        if axis not in (-1, 1):
-            raise ValueError("BatchNormalization: only the feature axis -1 is supported")
+        if not isinstance(axis, int) or axis == 0:
+            raise ValueError(f"BatchNormalization: axis must be one int naming the feature "
+                             f"axis (-1 for channels_last, 1 for channels_first), got {axis!r}")
         self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
         self.center, self.scale = center, scale
 
+    def _feature_axis(self, ndim: int) -> int:
+        axis = self.axis % ndim if -ndim <= self.axis < ndim else None
+        if axis not in (1, ndim - 1):
+            raise ValueError(f"BatchNormalization: axis {self.axis} of a {ndim}-D input is "
+                             f"not supported; use the last axis (-1, channels_last) or axis 1 "
+                             f"(channels_first)")
+        return axis
+
     def build(self, input_shape):
-        n = self._add_gamma_beta(input_shape)
+        n = self._add_gamma_beta(input_shape, self._feature_axis(len(input_shape)))
         self.add_weight("moving_mean", np.zeros(n, np.float32), trainable=False)
         self.add_weight("moving_variance", np.ones(n, np.float32), trainable=False)
         self.built = True
 
     def call(self, x, training=False):
-        return fused.BatchNorm.apply(x, self.gamma if self.scale else None,
-                                     self.beta if self.center else None,
-                                     self.moving_mean._data, self.moving_variance._data,
-                                     self.epsilon, training, 1 - self.momentum, False)
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        shape = tuple(x.shape)
+        last = x.ndim > 2 and self._feature_axis(x.ndim) == x.ndim - 1
+        if last:  # (N, ..., C) → (N·..., C): every position is one more sample of each feature
+            x = x.reshape(-1, shape[-1])
+        out = fused.BatchNorm.apply(x, self.gamma if self.scale else None,
+                                    self.beta if self.center else None,
+                                    self.moving_mean._data, self.moving_variance._data,
+                                    self.epsilon, training, 1 - self.momentum, False)
+        return out.reshape(shape) if last else out
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
@@ -342,3 +364,22 @@ class LayerNormalization(_Normalization):
 
 LAYERS = {cls.__name__: cls for cls in (InputLayer, Dense, Activation, Dropout, Flatten,
                                         BatchNormalization, LayerNormalization)}
+
+# The convnet layers build on Layer above, so they are imported last (``layers.Conv2D`` works)
+from .conv_layers import Conv2D, Conv2DTranspose  # noqa: E402
+from .pooling_layers import (  # noqa: E402
+    AveragePooling2D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+    ZeroPadding2D,
+)
+
+# Keras' other names for the same layers
+Convolution2D, Convolution2DTranspose = Conv2D, Conv2DTranspose
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+LAYERS.update({cls.__name__: cls for cls in (
+    Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
+    GlobalMaxPooling2D, ZeroPadding2D)})
+
