@@ -3,6 +3,7 @@
 - ``module.py``: Module and Parameter; ``containers.py``: Sequential, ModuleList, ModuleDict
 - ``layers.py``: Linear, Identity, Flatten, Dropout; ``activation.py``: ReLU, Sigmoid, ...
 - ``normalization.py``: BatchNorm1d, LayerNorm; ``loss.py``: MSELoss, CrossEntropyLoss, ...
+- ``conv.py``: Conv1d, Conv2d, ConvTranspose2d
 - ``functional/``: the same as functions (one file per kind)
 - ``init.py``: initialisers; ``utils.py``: clipping
 """
@@ -21,12 +22,26 @@ from .activation import (
     Tanh,
 )
 from .containers import ModuleDict, ModuleList, Sequential
-from .layers import Dropout, Flatten, Identity, Linear
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .layers import Dropout, Dropout2d, Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .pooling import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from .resample import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ZeroPad2d
 
 __all__ = [
+    "Conv1d", "Conv2d", "ConvTranspose2d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm2d",
+    "ConstantPad2d", "Dropout2d", "MaxPool1d", "MaxPool2d", "ReflectionPad2d",
+    "ReplicationPad2d", "Upsample", "ZeroPad2d",
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
     "Flatten", "GELU", "Heaviside", "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LeakyReLU",
     "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss",

@@ -5,11 +5,13 @@
 - ``reduce``: sum mean var std max min
 - ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
 - ``linalg``: matmul
+- ``conv``: conv1d conv2d conv_transpose2d unfold fold (im2col + one BLAS product)
 - ``fused``: the fused layer and loss kernels (linear, cross-entropy, ...)
 - ``methods``: the functional forms, which are also Tensor's methods
 """
 
 from .activation import Elu, Gelu, Heaviside, LeakyRelu, LogSoftmax, Relu, Sigmoid, Softmax, Tanh
+from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .elementwise import (
                           Abs,
                           Add,
@@ -30,7 +32,9 @@ from .elementwise import (
                           Where,
 )
 from .linalg import Matmul
+from .pool import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Std, Sum, Var
+from .resample import BorderPad, ConstantPad, UpsampleLinear, UpsampleNearest
 from .shape import (
                           Cat,
                           Expand,
@@ -45,6 +49,9 @@ from .shape import (
 )
 
 __all__ = [
+    "Conv1d", "Conv2d", "ConvTranspose2d", "Fold", "Unfold",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "MaxPool2d",
+    "BorderPad", "ConstantPad", "UpsampleLinear", "UpsampleNearest",
     "Abs", "Add", "Cast", "Cat", "Clamp", "Clone", "Div", "Elu", "Exp", "Expand", "Gelu",
     "Heaviside", "Index", "IndexPut", "LeakyRelu", "Log", "Log1p", "LogSoftmax", "Matmul", "Max",
     "MaxDim", "Maximum", "Mean", "Min", "MinDim", "Minimum", "Mul", "Neg", "Permute", "Pow",

@@ -5,7 +5,8 @@ The modules in ``glassnet.nn`` hold parameters and call these. One file per kind
 """
 
 from .activation import elu, gelu, heaviside, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from .layers import batch_norm, dropout, layer_norm, linear, one_hot
+from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .layers import batch_norm, dropout, dropout2d, layer_norm, linear, one_hot
 from .loss import (
                          binary_cross_entropy,
                          binary_cross_entropy_with_logits,
@@ -15,8 +16,20 @@ from .loss import (
                          mse_loss,
                          nll_loss,
 )
+from .pooling import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from .resample import interpolate, pad
 
 __all__ = [
+    "conv1d", "conv2d", "conv_transpose2d", "fold", "unfold",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "dropout2d",
+    "interpolate", "max_pool1d", "max_pool2d", "pad",
     "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "dropout", "elu", "gelu", "heaviside", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
     "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "softmax",

@@ -1,0 +1,413 @@
+"""Convolutions as matrix products: im2col, one BLAS product per group, col2im.
+
+A convolution slides a small kernel over the image; at each output pixel it takes the dot
+product of the kernel with the patch beneath it. Copy every patch into one column of a matrix
+(im2col) and all those dot products become a single matrix product with the kernels as rows:
+
+    cols[(c, i, j), (n, oh, ow)] = x_padded[n, c, oh·stride + i·dilation, ow·stride + j·dilation]
+    y = W (out_channels, C·kh·kw) @ cols (C·kh·kw, N·OH·OW)   (+ b)
+
+The copy is one ``as_strided`` view of the padded input copied once, in the order (c, i, j, n,
+oh, ow): its inner loop runs along image rows, and the whole batch is ONE matrix product (per
+group). One big product beats N small ones: BLAS splits it across cores once, where N
+batched products each start and join their threads (65x slower, measured on a busy 2-core
+machine). The result (out_channels, N, OH·OW) is copied once into NCHW. The gradients are
+products with the same matrices:
+
+    dL/dW = g @ colsᵀ        dL/dcols = Wᵀ @ g        dL/db = Σ_{n,oh,ow} g
+
+with g the output gradient as (out_channels, N·OH·OW), and col2im scatters dL/dcols back onto
+the image by adding one strided slice per kernel offset (kh·kw additions, never a loop over
+pixels, channels or examples).
+
+Stride 1 usually takes the *wide* route: output rows are kept at the padded width Wp, so that
+each row (c, i, j) of cols is one contiguous run of the image (start i·d·Wp + j·d, length
+L = (OH - 1)·Wp + OW). The copies then move long runs instead of OW-long pieces; the Wp - OW
+junk columns past each output row are dropped from y and zeroed in g. A transposed convolution
+is the same steps swapped: its forward is a convolution's input gradient, its backward a
+convolution.
+
+Padding arrives resolved as ((top, bottom), (left, right)); ``nn/functional/conv.py`` turns
+PyTorch's int / tuple / 'same' / 'valid' into that and checks the shapes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Function
+
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]
+
+
+def pad2d(x: np.ndarray, padding: Padding) -> np.ndarray:
+    """Zero-pad the last two dims of an (N, C, H, W) array; the array itself when no padding."""
+    (top, bottom), (left, right) = padding
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out
+
+
+def crop2d(x: np.ndarray, padding: Padding, size: Pair) -> np.ndarray:
+    """The inverse of ``pad2d``: the (H, W) window that padding surrounded, made contiguous."""
+    (top, _), (left, _) = padding
+    if x.shape[2:] == size:
+        return x
+    return np.ascontiguousarray(x[:, :, top:top + size[0], left:left + size[1]])
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+    """Outputs along one dim: ⌊(size + padding - dilation·(kernel - 1) - 1) / stride⌋ + 1,
+    where ``padding`` is the total added on both sides."""
+    return (size + padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out: Pair,
+           wide: bool = False) -> np.ndarray:
+    """Patches of a padded (N, C, Hp, Wp) array as (C·kh·kw, N, L), in one copy; L = OH·OW,
+    or (OH - 1)·Wp + OW on the wide route (stride 1 only)."""
+    n, c, _, width = xp.shape
+    sn, sc, sh, sw = xp.strides
+    kh, kw = kernel
+    outer, outer_strides = (c, kh, kw, n), (sc, sh * dilation[0], sw * dilation[1], sn)
+    if wide:
+        length = (out[0] - 1) * width + out[1]
+        view = as_strided(xp, shape=(*outer, length), strides=(*outer_strides, sw),
+                          writeable=False)
+    else:
+        length = out[0] * out[1]
+        view = as_strided(xp, shape=(*outer, *out),
+                          strides=(*outer_strides, sh * stride[0], sw * stride[1]),
+                          writeable=False)
+    cols = view.reshape(c * kh * kw, n, length)
+    # when the view happens to be contiguous (a 1x1 kernel, stride 1, on one example or one
+    # channel) reshape copied nothing:
+    # copy it, or an in-place change of the input would silently change the saved columns
+    return cols.copy() if np.may_share_memory(cols, xp) else cols
+
+
+def col2im(cols: np.ndarray, image: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
+           out: Pair, wide: bool = False) -> np.ndarray:
+    """The adjoint of ``im2col``: add each entry of cols (C·kh·kw, N, L) back onto the pixel of
+    ``image`` (N, C, Hp, Wp, contiguous, usually zeros) it was copied from; returns ``image``.
+
+    One slice addition per kernel offset (i, j); overlapping patches sum, as the gradient of a
+    copy must.
+    """
+    n, c, height, width = image.shape
+    kh, kw = kernel
+    if wide:
+        length = cols.shape[-1]
+        cols = cols.reshape(c, kh, kw, n, length)
+        flat = image.reshape(n, c, height * width).transpose(1, 0, 2)
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dilation[0] * width + j * dilation[1]
+                flat[:, :, start:start + length] += cols[:, i, j]
+        return image
+    cols = cols.reshape(c, kh, kw, n, out[0], out[1])
+    channels_first = image.transpose(1, 0, 2, 3)
+    rows_span, cols_span = stride[0] * (out[0] - 1) + 1, stride[1] * (out[1] - 1) + 1
+    for i in range(kh):
+        top = i * dilation[0]
+        for j in range(kw):
+            left = j * dilation[1]
+            channels_first[:, :, top:top + rows_span:stride[0],
+                           left:left + cols_span:stride[1]] += cols[:, i, j]
+    return image
+
+
+def _rows_view(flat: np.ndarray, row: int, out: Pair) -> np.ndarray:
+    """(O, N, L) with output rows ``row`` apart → an (N, O, OH, OW) view of the same memory."""
+    _, n, length = flat.shape
+    s = flat.strides[2]
+    return as_strided(flat, shape=(n, flat.shape[0], out[0], out[1]),
+                      strides=(length * s, n * length * s, row * s, s))
+
+
+def to_images(flat: np.ndarray, row: int, out: Pair, bias=None) -> np.ndarray:
+    """The product's (O, N, L) → a contiguous (N, O, OH, OW), dropping wide junk columns, plus
+    the bias per channel in the same pass."""
+    view = _rows_view(flat, row, out)
+    if bias is None:
+        return view.copy()
+    # out= keeps NCHW memory order (a ufunc's own output would follow the view's layout)
+    return np.add(view, bias.reshape(-1, 1, 1), out=np.empty(view.shape, dtype=flat.dtype))
+
+
+def from_images(grad: np.ndarray, row: int) -> np.ndarray:
+    """(N, O, OH, OW) → (O, N, L) with rows ``row`` apart, zeros in the junk columns (so the
+    junk columns of the saved cols add nothing to dL/dW, and col2im adds nothing from them)."""
+    n, o, oh, ow = grad.shape
+    length = (oh - 1) * row + ow
+    flat = (np.zeros if row != ow else np.empty)((o, n, length), dtype=grad.dtype)
+    _rows_view(flat, row, (oh, ow))[...] = grad
+    return flat
+
+
+def _grouped(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/g, kh, kw) → (g, O/g, C/g·kh·kw): one kernel matrix per group."""
+    return weight.reshape(groups, weight.shape[0] // groups, -1)
+
+
+def _takes_wide_route(weight_shape: tuple, stride: Pair) -> bool:
+    """The wide route copies the C·kh·kw input rows faster but costs more output columns: it
+    pays when C·kh·kw > O, as in every layer but a first one with few input channels (1 → 32,
+    3x3: the plain route is 2x faster there)."""
+    out_channels, in_per_group, kh, kw = weight_shape
+    return stride == (1, 1) and in_per_group * kh * kw > out_channels
+
+
+def conv_forward(x, weight, bias, stride, padding, dilation, groups):
+    """y = W ⋆ x + b on (N, C, H, W) arrays; returns (y, cols) so backward can reuse cols."""
+    n, _, h, w = x.shape
+    out_channels, _, kh, kw = weight.shape
+    (top, bottom), (left, right) = padding
+    out = (output_size(h, kh, stride[0], top + bottom, dilation[0]),
+           output_size(w, kw, stride[1], left + right, dilation[1]))
+    xp = np.ascontiguousarray(pad2d(x, padding))
+    wide = _takes_wide_route(weight.shape, stride)
+    cols = im2col(xp, (kh, kw), stride, dilation, out, wide)
+    length = cols.shape[-1]
+    flat = np.matmul(_grouped(weight, groups), cols.reshape(groups, -1, n * length))
+    y = to_images(flat.reshape(out_channels, n, length), xp.shape[3] if wide else out[1], out,
+                  bias)
+    return y, cols
+
+
+def conv_backward(grad, cols, weight, input_shape, stride, padding, dilation, groups, needs):
+    """(dL/dx, dL/dW, dL/db) of ``conv_forward``; None for each gradient nobody needs."""
+    need_x, need_w, need_b = needs
+    n = grad.shape[0]
+    out_channels, _, kh, kw = weight.shape
+    (top, bottom), (left, right) = padding
+    padded = (n, input_shape[1], input_shape[2] + top + bottom, input_shape[3] + left + right)
+    wide = _takes_wide_route(weight.shape, stride)
+    if not (need_w or need_x):
+        return None, None, grad.sum(axis=(0, 2, 3)) if need_b else None
+    g = from_images(grad, padded[3] if wide else grad.shape[3])
+    length = g.shape[-1]
+    # summing contiguous rows (junk columns are zeros) is faster than grad.sum over (0, 2, 3)
+    gb = g.reshape(out_channels, -1).sum(axis=1) if need_b else None
+    g = g.reshape(groups, out_channels // groups, n * length)
+    gw = gx = None
+    if need_w:
+        gw = _weight_grad(g, cols, groups, n, length).reshape(weight.shape)
+    if need_x:
+        kernels_t = _grouped(weight, groups).transpose(0, 2, 1)
+        image = np.zeros(padded, dtype=grad.dtype)
+        step = max(1, CHUNK_BYTES // (cols.shape[0] * length * cols.itemsize))
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            grad_cols = np.matmul(kernels_t, g[:, :, start * length:stop * length])
+            col2im(grad_cols.reshape(-1, stop - start, length), image[start:stop], (kh, kw),
+                   stride, dilation, grad.shape[2:], wide)
+        gx = crop2d(image, padding, input_shape[2:])
+    return gx, gw, gb
+
+
+def _weight_grad(g, cols, groups: int, n: int, length: int) -> np.ndarray:
+    """dL/dW = g @ colsᵀ per group, (groups, O/g, N·L) x (C·kh·kw, N, L) → (groups, O/g, K/g).
+
+    A sum over N·L, which BLAS cuts into blocks of a few hundred, handing each between its
+    threads; when the kernels are few and small (a first layer), that is many hand-offs for
+    little work each, and on a busy machine every hand-off can wait a whole time slice (LeNet's
+    conv1: 2.1 s instead of 0.5 ms). Then one product per example, each too small for BLAS to
+    thread, is as fast alone and never waits.
+    """
+    rows, inner = g.shape[1], cols.shape[0] // groups
+    if rows * inner * length > SMALL_PRODUCT:
+        return np.matmul(g, cols.reshape(groups, inner, n * length).transpose(0, 2, 1))
+    per_example_g = g.reshape(groups, rows, n, length).transpose(0, 2, 1, 3)
+    per_example_cols = cols.reshape(groups, inner, n, length).transpose(0, 2, 3, 1)
+    return np.matmul(per_example_g, per_example_cols).sum(axis=1)
+
+
+# OpenBLAS runs a product of m·n·k multiply-adds on one thread up to 4·65536
+# (GEMM_MULTITHREAD_THRESHOLD = 4)
+SMALL_PRODUCT = 4 * 65536
+
+# dL/dcols is made and scattered about this many bytes at a time, so the whole (C·kh·kw, N·L)
+# gradient matrix is never held at once (44 MB for a 32 → 64 3x3 layer on 64 26x26 images).
+# Not smaller: each BLAS call starts and joins its threads, and on a busy 2-core machine 1 MB
+# chunks made that layer's backward 25x slower than one call (single-threaded they are 15%
+# faster, the chunk still being in cache when col2im reads it)
+CHUNK_BYTES = 16 << 20
+
+
+class Conv2d(Function):
+    """y[n, o] = b[o] + Σ_{c,i,j} W[o, c, i, j]·x_pad[n, c, oh·s + i·d, ow·s + j·d], channels
+    split into ``groups`` independent blocks. As matrices (see the module docstring):
+    y = W @ im2col(x); dL/dW = g @ colsᵀ; dL/dx = col2im(Wᵀ @ g); dL/db = Σ g over batch
+    and pixels.
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        y, cols = conv_forward(x, weight, bias, stride, padding, dilation, groups)
+        ctx.save_for_backward(cols, weight)
+        ctx.input_shape, ctx.stride, ctx.padding = x.shape, stride, padding
+        ctx.dilation, ctx.groups = dilation, groups
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, weight = ctx.saved
+        return conv_backward(grad, cols, weight, ctx.input_shape, ctx.stride, ctx.padding,
+                             ctx.dilation, ctx.groups, ctx.needs_input_grad[:3])
+
+
+class Conv1d(Function):
+    """Conv2d on (N, C, L) as an image of height 1: y[n, o, t] = b[o] + Σ_{c,k}
+    W[o, c, k]·x_pad[n, c, t·s + k·d]; the same derivatives, with the height dim dropped."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        stride2, padding2, dilation2 = (1, stride), ((0, 0), padding), (1, dilation)
+        y, cols = conv_forward(x[:, :, None, :], weight[:, :, None, :], bias, stride2,
+                               padding2, dilation2, groups)
+        ctx.save_for_backward(cols, weight)
+        ctx.input_shape, ctx.stride, ctx.padding = x.shape, stride2, padding2
+        ctx.dilation, ctx.groups = dilation2, groups
+        return y[:, :, 0, :]
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, weight = ctx.saved
+        n, c, length = ctx.input_shape
+        gx, gw, gb = conv_backward(grad[:, :, None, :], cols, weight[:, :, None, :],
+                                   (n, c, 1, length), ctx.stride, ctx.padding, ctx.dilation,
+                                   ctx.groups, ctx.needs_input_grad[:3])
+        return (None if gx is None else gx[:, :, 0, :],
+                None if gw is None else gw[:, :, 0, :], gb)
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of Conv2d (a "deconvolution"): each input pixel adds W[c]·x[n, c, h, w] onto
+    a kh×kw patch of the output at (h·s, w·s), then ``padding`` is cropped from every side and
+    ``output_padding`` extra rows/columns are kept at the bottom/right. As matrices, with x as
+    (C_in, N·H·W): y = col2im(Wᵀ @ x); dL/dx = W @ im2col(g); dL/dW = x @ im2col(g)ᵀ;
+    dL/db = Σ g over batch and pixels. Weight (C_in, C_out/groups, kh, kw).
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, output_padding, groups, dilation):
+        n, _, h, w = x.shape
+        _, out_per_group, kh, kw = weight.shape
+        full = _transposed_full_size((h, w), (kh, kw), stride, dilation, output_padding)
+        size = (full[0] - 2 * padding[0], full[1] - 2 * padding[1])
+        kernels_t = _grouped(weight, groups).transpose(0, 2, 1)
+        cols = np.matmul(kernels_t, _channels_first(x, groups))
+        image = np.zeros((n, out_per_group * groups) + full, dtype=cols.dtype)
+        col2im(cols, image, (kh, kw), stride, dilation, (h, w))
+        y = crop2d(image, _symmetric(padding), size)
+        if bias is not None:
+            y += bias.reshape(-1, 1, 1)
+        ctx.save_for_backward(x, weight)
+        ctx.full, ctx.stride, ctx.padding = full, stride, padding
+        ctx.dilation, ctx.groups = dilation, groups
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, c_in, h, w = x.shape
+        kh, kw = weight.shape[2:]
+        groups = ctx.groups
+        (top, left), full = ctx.padding, ctx.full
+        padding = ((top, full[0] - top - grad.shape[2]), (left, full[1] - left - grad.shape[3]))
+        cols = im2col(pad2d(grad, padding), (kh, kw), ctx.stride, ctx.dilation, (h, w))
+        cols = cols.reshape(groups, -1, n * h * w)
+        gb = grad.sum(axis=(0, 2, 3)) if need_b else None
+        gx = gw = None
+        if need_x:
+            flat = np.matmul(_grouped(weight, groups), cols).reshape(c_in, n, h * w)
+            gx = to_images(flat, w, (h, w))
+        if need_w:
+            gw = np.matmul(_channels_first(x, groups), cols.transpose(0, 2, 1))
+            gw = gw.reshape(weight.shape)
+        return gx, gw, gb
+
+
+def _channels_first(x: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, H, W) → (groups, C/groups, N·H·W): the images as one matrix per group."""
+    n, c = x.shape[:2]
+    return x.transpose(1, 0, 2, 3).reshape(groups, c // groups, -1)
+
+
+def _transposed_full_size(size: Pair, kernel: Pair, stride: Pair, dilation: Pair,
+                          output_padding: Pair) -> Pair:
+    """The transposed convolution's output before cropping: (size - 1)·s + d·(k - 1) + 1, plus
+    output_padding rows that no input reaches (they hold only the bias)."""
+    return tuple((size[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1
+                 + output_padding[i] for i in range(2))
+
+
+def _symmetric(padding: Pair) -> Padding:
+    return ((padding[0], padding[0]), (padding[1], padding[1]))
+
+
+class Unfold(Function):
+    """im2col as an op (PyTorch's ``F.unfold``): (N, C, H, W) → (N, C·kh·kw, L), each column
+    one flattened patch. It only copies, so dL/dx = col2im(g): every patch entry's gradient is
+    added back onto the pixel it came from."""
+
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel_size, dilation, padding, stride):
+        h, w = x.shape[2:]
+        out = (output_size(h, kernel_size[0], stride[0], 2 * padding[0], dilation[0]),
+               output_size(w, kernel_size[1], stride[1], 2 * padding[1], dilation[1]))
+        ctx.input_shape, ctx.out = x.shape, out
+        ctx.kernel_size, ctx.dilation, ctx.padding, ctx.stride = (kernel_size, dilation,
+                                                                 _symmetric(padding), stride)
+        cols = im2col(pad2d(x, ctx.padding), kernel_size, stride, dilation, out)
+        return np.ascontiguousarray(cols.transpose(1, 0, 2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, c, h, w = ctx.input_shape
+        (top, bottom), (left, right) = ctx.padding
+        image = np.zeros((n, c, h + top + bottom, w + left + right), dtype=grad.dtype)
+        col2im(grad.transpose(1, 0, 2), image, ctx.kernel_size, ctx.stride, ctx.dilation,
+               ctx.out)
+        return crop2d(image, ctx.padding, (h, w))
+
+
+class Fold(Function):
+    """col2im as an op (PyTorch's ``F.fold``): (N, C·kh·kw, L) → (N, C, H, W), summing where
+    patches overlap. The adjoint of Unfold, so dL/dcols = im2col(g)."""
+
+    node_name = "Col2ImBackward0"
+
+    @staticmethod
+    def forward(ctx, cols, output_size_, kernel_size, dilation, padding, stride):
+        n, rows, _ = cols.shape
+        c = rows // (kernel_size[0] * kernel_size[1])
+        h, w = output_size_
+        out = (output_size(h, kernel_size[0], stride[0], 2 * padding[0], dilation[0]),
+               output_size(w, kernel_size[1], stride[1], 2 * padding[1], dilation[1]))
+        ctx.out, ctx.kernel_size = out, kernel_size
+        ctx.dilation, ctx.padding, ctx.stride = dilation, _symmetric(padding), stride
+        image = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=cols.dtype)
+        col2im(cols.transpose(1, 0, 2), image, kernel_size, stride, dilation, out)
+        return crop2d(image, ctx.padding, (h, w))
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols = im2col(pad2d(grad, ctx.padding), ctx.kernel_size, ctx.stride, ctx.dilation,
+                      ctx.out)
+        return np.ascontiguousarray(cols.transpose(1, 0, 2))
