@@ -1,8 +1,12 @@
-"""Turning a photo of a handwritten digit into the 28x28 input MNIST networks expect.
+"""Turning a photo into the input a run's network expects.
 
-MNIST was made like this: white ink on black, the digit scaled to fit a 20x20 box keeping its
-aspect ratio, then placed in a 28x28 frame so that its centre of mass is in the middle. A photo
-(any size, RGB, dark ink on light paper, digit anywhere) gets the same treatment.
+MNIST (and, the same way, Fashion-MNIST) was made like this: white ink on black, the digit
+scaled to fit a 20x20 box keeping its aspect ratio, then placed in a 28x28 frame so that its
+centre of mass is in the middle. A photo (any size, RGB, dark ink on light paper, digit
+anywhere) gets the same treatment.
+
+CIFAR-10 images are whole 32x32 colour photos, so a photo is simply resized to 32x32 (the
+whole picture, aspect ratio not kept, as the dataset's makers squashed theirs) in colour.
 """
 
 from __future__ import annotations
@@ -73,6 +77,31 @@ def _centre_by_mass(frame: np.ndarray) -> np.ndarray:
     return out
 
 
-def prepare(path) -> np.ndarray:
-    """Read ``path`` and return the 28x28 network input."""
+def load_cifar(path, size: int = 32) -> np.ndarray:
+    """The whole photo resized to ``size`` x ``size`` RGB, float32 in [0, 1], shape (H, W, 3).
+
+    Bilinear resampling with antialiasing, as torchvision's Resize; transparency is dropped
+    and gray photos get three equal channels."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise ImportError("reading photos needs Pillow: pip install 'glassnet[viz]'") from None
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file")
+    try:
+        with Image.open(path) as image:
+            small = image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
+            return np.asarray(small, dtype=np.float32) / 255
+    except (UnidentifiedImageError, OSError) as error:
+        raise ImageError(f"{path}: not an image Pillow can read (PNG, JPEG, ...): "
+                         f"{error}") from None
+
+
+def prepare(path, dataset: str = "mnist") -> np.ndarray:
+    """Read ``path`` and return the network input for ``dataset``: 28x28 gray in [0, 1] for
+    mnist and fashion-mnist, 32x32x3 RGB in [0, 1] for cifar10 (standardised later, with the
+    run's statistics, by ``trainer.to_inputs``)."""
+    if dataset == "cifar10":
+        return load_cifar(path)
     return digit_to_mnist(load_grayscale(path), str(path))

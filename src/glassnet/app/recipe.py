@@ -1,11 +1,31 @@
-"""The MNIST recipe behind ``glassnet train``: its settings, the model, optimizer and schedule.
+"""The recipes behind ``glassnet train``: settings, the model, optimizer and schedule.
 
 Everything a run needs to be rebuilt is in ``Recipe``; it is saved as the run's config.json.
+
+Models (``--model``):
+
+- ``mlp`` (the default for MNIST and Fashion-MNIST): seed 003's fully-connected network,
+  shaped by ``hidden``, ``activation``, ``dropout`` and ``batchnorm`` (which apply to it only).
+- ``lenet5`` (the default for CIFAR-10): ``glassnet.vision.models.lenet5``, two 5x5
+  convolutions with max-pooling, then 120-84-10. With the shared defaults (Adam, a cosine
+  schedule over the epochs, batch 64, 5 epochs, 10% of the training set held out for
+  validation) and lr 2e-3 instead of 1e-3, it reaches 99.0% or more MNIST test accuracy in
+  5 epochs.
+- ``convnet``: ``glassnet.vision.models.mnist_convnet``, PyTorch's MNIST example network (two
+  3x3 convolutions, max-pool, dropout, 128 hidden units).
+
+Datasets: ``mnist`` and ``fashion-mnist`` (28x28 gray, standardised with their pixel mean and
+std) and ``cifar10`` (32x32 RGB, standardised per channel with CIFAR-10's means and stds).
+``augment`` (CIFAR-10 only) pads each training image by 4, crops a random 32x32 window and
+flips half of them left-right, batch by batch; it is refused for the digit sets, where a
+flipped 2 or 7 is no longer a digit.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
 
 from .. import nn, optim
 
@@ -13,10 +33,23 @@ ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "gelu
                "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3}
+# LeNet-5 with Adam: 2e-3 (with the cosine schedule) gets it past 99% on MNIST in 5 epochs
+# with a margin; 1e-3 lands on either side of it. Measured with this exact recipe (same
+# split, order, init, schedule) in PyTorch: 1e-3 gave 99.15%, 99.07%, 98.97% (seeds 0-2),
+# 2e-3 gave 99.29%, 99.22% (seeds 0-1); ``glassnet train --model lenet5`` itself gave 99.13%
+# (seed 0) and 99.09% (seed 1).
+LENET5_ADAM_LR = 2e-3
 SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
-DATASETS = ("mnist", "fashion-mnist")
+DATASETS = ("mnist", "fashion-mnist", "cifar10")
+MODELS = ("mlp", "lenet5", "convnet")
 # mean and standard deviation of the training pixels in [0, 1], as torchvision's examples use
-PIXEL_STATISTICS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+# (per channel, R G B, for CIFAR-10)
+PIXEL_STATISTICS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530),
+                    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))}
+# (channels, height, width) of one image of each dataset, as the networks receive it
+IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                   "ship", "truck")
 
 
 @dataclass
@@ -24,6 +57,8 @@ class Recipe:
     """The settings of one run (seed 003's network and seed 000's training by default)."""
 
     dataset: str = "mnist"
+    model: str | None = None  # None: mlp for the 28x28 sets, lenet5 for CIFAR-10
+    augment: bool = False
     hidden: list[int] = field(default_factory=lambda: [128, 64])
     activation: str = "relu"
     dropout: float = 0.0
@@ -38,21 +73,30 @@ class Recipe:
     early_stopping: int | None = None
     seed: int = 0
     val_fraction: float = 0.1
-    inputs: int = 784
+    inputs: int | None = None  # pixels per image (channels x height x width)
     classes: int = 10
-    input_mean: float | None = None  # pixels are standardised: (x/255 - mean) / std
-    input_std: float | None = None
+    # pixels are standardised: (x/255 - mean) / std; one number, or one per channel
+    input_mean: float | list[float] | None = None
+    input_std: float | list[float] | None = None
 
     def __post_init__(self) -> None:
-        self.lr = DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
+        if self.model is None:
+            self.model = "lenet5" if self.dataset == "cifar10" else "mlp"
+        if self.lr is None:
+            lenet_adam = self.model == "lenet5" and self.optimizer in ("adam", "adamw")
+            self.lr = LENET5_ADAM_LR if lenet_adam else DEFAULT_LR.get(self.optimizer, 1e-3)
         self.check()
+        if self.inputs is None:
+            self.inputs = int(np.prod(IMAGE_SHAPES[self.dataset]))
         mean, std = PIXEL_STATISTICS[self.dataset]
-        self.input_mean = mean if self.input_mean is None else self.input_mean
-        self.input_std = std if self.input_std is None else self.input_std
+        if self.input_mean is None:
+            self.input_mean = list(mean) if isinstance(mean, tuple) else mean
+        if self.input_std is None:
+            self.input_std = list(std) if isinstance(std, tuple) else std
 
     def check(self) -> None:
         """Refuse impossible settings with one clear sentence each."""
-        choices = {"dataset": DATASETS, "activation": tuple(ACTIVATIONS),
+        choices = {"dataset": DATASETS, "model": MODELS, "activation": tuple(ACTIVATIONS),
                    "optimizer": OPTIMIZERS, "schedule": SCHEDULES}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -69,17 +113,49 @@ class Recipe:
                              f"{self.val_fraction}")
         if any(h <= 0 for h in self.hidden):
             raise ValueError(f"hidden sizes must be positive, got {self.hidden}")
+        if self.augment and self.dataset != "cifar10":
+            raise ValueError(f"--augment (random crop + flip) is for cifar10, not "
+                             f"{self.dataset}: a flipped digit is another picture; drop "
+                             f"--augment or use --dataset cifar10")
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one network input."""
+        return IMAGE_SHAPES[self.dataset]
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        if self.dataset == "cifar10":
+            return CIFAR10_CLASSES
+        from ..datasets.mnist import FASHION_SOURCE, MNIST_SOURCE
+
+        return (MNIST_SOURCE if self.dataset == "mnist" else FASHION_SOURCE).classes
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> Recipe:
+        """A recipe from config.json; runs written before ``model`` existed are mlp runs."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        settings = {k: v for k, v in data.items() if k in known}
+        settings.setdefault("model", "mlp")
+        return cls(**settings)
 
 
 def build_model(recipe: Recipe) -> nn.Sequential:
+    """The recipe's network: the mlp below, or LeNet-5 / PyTorch's MNIST convnet from
+    ``glassnet.vision.models`` sized for the dataset's images."""
+    if recipe.model == "mlp":
+        return build_mlp(recipe)
+    from ..vision import models
+
+    channels, size, _ = recipe.image_shape
+    build = models.lenet5 if recipe.model == "lenet5" else models.mnist_convnet
+    return build(in_channels=channels, num_classes=recipe.classes, image_size=size)
+
+
+def build_mlp(recipe: Recipe) -> nn.Sequential:
     """Flatten, then per hidden size: Linear [→ BatchNorm1d] → activation [→ Dropout];
     then Linear to the classes. A plain Sequential, so its state_dict loads into PyTorch's
     Sequential of the same layers."""

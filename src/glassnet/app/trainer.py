@@ -1,5 +1,6 @@
-"""The training loop behind the CLI: mini-batches of uint8 images converted on the fly,
-validation each epoch, a schedule, early stopping with the best weights restored."""
+"""The training loop behind the CLI: mini-batches of uint8 images converted (and, for
+CIFAR-10, augmented) on the fly, validation each epoch, a schedule, early stopping with the
+best weights restored."""
 
 from __future__ import annotations
 
@@ -18,14 +19,39 @@ from .recipe import Recipe, build_model, build_optimizer, build_schedule
 
 
 def to_inputs(images: np.ndarray, recipe: Recipe) -> Tensor:
-    """Images (N, 28, 28), uint8 in 0..255 or float in [0, 1] → float32 (N, 1, 28, 28),
-    standardised: (x - mean) / std, as torchvision's ToTensor then Normalize."""
-    batch = images[:, None].astype(np.float32)
+    """Gray images (N, H, W) or colour images (N, H, W, C), uint8 in 0..255 or float in
+    [0, 1] → float32 NCHW (N, C, H, W), standardised per channel: (x - mean) / std, as
+    torchvision's ToTensor then Normalize."""
+    if images.ndim == 3:
+        batch = images[:, None].astype(np.float32)
+    else:
+        batch = images.transpose(0, 3, 1, 2).astype(np.float32)
     if images.dtype == np.uint8:
         batch *= np.float32(1 / 255)
-    batch -= np.float32(recipe.input_mean)
-    batch *= np.float32(1 / recipe.input_std)
+    mean = np.asarray(recipe.input_mean, dtype=np.float32).reshape(-1, 1, 1)
+    std = np.asarray(recipe.input_std, dtype=np.float32).reshape(-1, 1, 1)
+    batch -= mean
+    batch *= 1 / std
     return Tensor._make(batch)
+
+
+def augment(images: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np.ndarray:
+    """Random crop after zero padding, and a left-right flip for half the images, for a whole
+    batch at once (torchvision's RandomCrop(size, padding=4) then RandomHorizontalFlip()).
+
+    Each image (N, H, W, C) is padded by ``padding`` black pixels on every side; a window of
+    the original size starts at a random offset in 0..2*padding; its columns are read in
+    reverse for the flipped images. One gather does all of it.
+    """
+    n, height, width = images.shape[:3]
+    padded = np.pad(images, [(0, 0), (padding, padding), (padding, padding)] +
+                    [(0, 0)] * (images.ndim - 3))
+    top = rng.integers(0, 2 * padding + 1, size=n)
+    left = rng.integers(0, 2 * padding + 1, size=n)
+    flip = rng.random(n) < 0.5
+    rows = top[:, None] + np.arange(height)
+    columns = np.where(flip[:, None], np.arange(width)[::-1], np.arange(width)) + left[:, None]
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], columns[:, None, :]]
 
 
 @dataclass
@@ -37,8 +63,12 @@ class Evaluation:
 
 
 def evaluate(model: nn.Module, recipe: Recipe, images: np.ndarray, labels: np.ndarray,
-             chunk: int = 2000) -> Evaluation:
-    """Mean cross-entropy, accuracy, predicted classes and probabilities, in eval mode."""
+             chunk: int | None = None) -> Evaluation:
+    """Mean cross-entropy, accuracy, predicted classes and probabilities, in eval mode.
+
+    Images go through the network ``chunk`` at a time (default 2000 for the mlp, 250 for a
+    convnet, whose feature maps take 100-1000x the memory of the images)."""
+    chunk = chunk or (2000 if recipe.model == "mlp" else 250)
     was_training = model.training
     model.eval()
     total, probabilities = 0.0, []
@@ -100,7 +130,8 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
             idx = order[begin:begin + recipe.batch_size]
             target = Tensor._make(y[idx])
             optimizer.zero_grad()
-            logits = model(to_inputs(x[idx], recipe))
+            batch = augment(x[idx], rng) if recipe.augment else x[idx]
+            logits = model(to_inputs(batch, recipe))
             loss = criterion(logits, target)
             loss.backward()
             optimizer.step()

@@ -35,8 +35,20 @@ def plot_confusion(counts: np.ndarray, class_names, path=None, title="Confusion 
     return figure
 
 
+def _show(axis, image, cmap: str) -> int:
+    """A square gray image (flat or 2-D), or an (H, W, 3) colour one in [0, 1] or 0..255;
+    returns its side."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 3:
+        axis.imshow(image if image.dtype == np.uint8 else np.clip(image, 0, 1))
+        return image.shape[0]
+    side = int(round(np.sqrt(image.size)))
+    axis.imshow(image.reshape(side, side), cmap=cmap)
+    return side
+
+
 def plot_image_grid(images, captions, path=None, columns: int = 6, title: str | None = None):
-    """Small grayscale images with a caption under each."""
+    """Small images (grayscale, or RGB as (H, W, 3)) with a caption under each."""
     plt = pyplot()
     rows = max(1, int(np.ceil(len(images) / columns)))
     figure, axes = plt.subplots(rows, columns, figsize=(1.7 * columns, 1.9 * rows),
@@ -44,7 +56,7 @@ def plot_image_grid(images, captions, path=None, columns: int = 6, title: str | 
     for axis in axes.ravel():
         axis.axis("off")
     for axis, image, caption in zip(axes.ravel(), images, captions):
-        axis.imshow(np.asarray(image).reshape(28, 28), cmap="gray_r")
+        _show(axis, image, cmap="gray_r")
         axis.set_title(caption, fontsize=8)
     if title:
         figure.suptitle(title, fontsize=10)
@@ -54,12 +66,13 @@ def plot_image_grid(images, captions, path=None, columns: int = 6, title: str | 
 
 
 def plot_predictions(items, path=None):
-    """For each (name, 28x28 input, probabilities): the input the network saw, and its bars."""
+    """For each (name, input image, probabilities): the input the network saw (28x28 gray or
+    32x32x3 colour), and its bars."""
     plt = pyplot()
     figure, axes = plt.subplots(len(items), 2, figsize=(7, 2.4 * len(items)), squeeze=False)
     for (image_axis, bar_axis), (name, image, probs) in zip(axes, items):
-        image_axis.imshow(np.asarray(image).reshape(28, 28), cmap="gray")
-        image_axis.set_title(f"{name}\n(the 28x28 input)", fontsize=8)
+        side = _show(image_axis, image, cmap="gray")
+        image_axis.set_title(f"{name}\n(the {side}x{side} input)", fontsize=8)
         image_axis.axis("off")
         best = int(np.argmax(probs))
         colors = ["tab:orange" if i == best else "tab:blue" for i in range(len(probs))]
