@@ -11,6 +11,9 @@ leaf's ``.grad``. Where things live:
 """
 # ruff: noqa: I001  (the order matters: Tensor first, then what builds on it)
 
+from . import _allocator
+
+_allocator.keep_freed_memory()
 from .tensor import Size, Tensor
 from . import dtypes
 from .dtypes import (double, dtype, float, float16, float32, float64, get_default_dtype, half,
