@@ -322,9 +322,20 @@ def flatten(x, start_dim=0, end_dim=-1):
     x = _t(x)
     if x.ndim == 0:
         return reshape(x, 1)
-    start, end = start_dim % x.ndim, end_dim % x.ndim
+    start, end = (_dim_index(d, x.ndim) for d in (start_dim, end_dim))
+    if start > end:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a "
+                         f"{x.ndim}-d tensor; swap them")
     shape = x._data.shape
-    return reshape(x, shape[:start] + (-1,) + shape[end + 1:])
+    merged = int(np.prod(shape[start:end + 1]))  # explicit, so empty tensors flatten too
+    return reshape(x, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def _dim_index(dim: int, ndim: int) -> int:
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
+                         f"{ndim - 1}], but got {dim})")
+    return dim % ndim
 
 
 def transpose(x, dim0, dim1):

@@ -1,0 +1,389 @@
+"""Convnet training steps, glassnet vs PyTorch CPU: time, share of time in BLAS, peak memory.
+
+Two nets, batch 64, float32, MNIST images normalised as the classic example does:
+(a) ``lenet5`` (glassnet.vision.models.lenet5, Adam lr=1e-3) and (b) ``classic``, PyTorch's
+MNIST example net (glassnet.vision.models.mnist_convnet: conv 1→32 3x3, conv 32→64 3x3,
+max-pool 2, dropout, fc 9216→128, fc 128→10; Adadelta lr=1.0). Both use cross-entropy on the
+logits (the same as the example's log_softmax + nll_loss). A step is zero_grad, forward, loss,
+backward, optimizer step. PyTorch gets the same initial weights and the same batches, and runs
+with ``torch.set_num_threads(2)``.
+
+How each figure is measured (one result line each):
+
+- **ms/step**: glassnet and PyTorch rounds alternate (glassnet first in even rounds, PyTorch
+  first in odd ones), ``--steps`` timed steps per round after one warm-up step; the median over
+  all timed steps of ``time.perf_counter`` around a step; ratio = glassnet / PyTorch.
+- **BLAS share**: the glassnet steps run again in a child process that Linux ``perf`` samples
+  (``perf record -p``, attached after the child's warm-up; rounds x steps steps); the share of
+  the main thread's on-CPU samples inside the OpenBLAS library NumPy loaded. It counts every
+  BLAS call (``@``, ``np.dot``, ``einsum``) and also OpenBLAS spinning while the main thread
+  waits for its worker thread, which grows when other jobs share the cores. The rest is split
+  into the Python interpreter and "elsewhere" (mostly NumPy's own loops: copies, im2col,
+  elementwise ops). Printed as n/a when perf is unavailable.
+- **peak memory**: of one warmed-up step (optimizer state already allocated), the highest total
+  of the step's live allocations above what was live when it began: activations, saved tensors,
+  gradients, temporaries. glassnet: ``tracemalloc`` (NumPy reports its array buffers to it).
+  PyTorch: ``torch.profiler`` with ``profile_memory=True``, summing the signed sizes of its CPU
+  allocator's events in time order. Both exclude what lives across steps (parameters, optimizer
+  state), which is the same size on both sides.
+
+The BLAS and core type in use are printed first: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` in
+the environment change which OpenBLAS kernels NumPy runs, so quote runs with and without them.
+
+    python benchmarks/convnets.py [--steps 20] [--rounds 5] [--nets lenet5 classic] [--no-torch]
+                                  [--profile] [--torch-threads 2]
+
+On a machine shared with other jobs, two BLAS threads per process oversubscribe the cores and
+every small matrix product can wait a scheduler tick for its second thread (we saw 50x swings);
+compare one thread each there: ``OPENBLAS_NUM_THREADS=1 python benchmarks/convnets.py
+--torch-threads 1``.
+
+``--profile`` adds glassnet's per-op breakdown (cProfile: time in each ``Function``'s forward and
+backward, the optimizer step, and the engine) for each net.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import ctypes
+import os
+import pstats
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import try_import_torch  # noqa: E402
+
+import glassnet  # noqa: E402
+import glassnet.nn as nn  # noqa: E402
+import glassnet.optim as optim  # noqa: E402
+from glassnet.vision import models  # noqa: E402
+
+BATCH = 64
+MEAN, STD = 0.1307, 0.3081  # the classic example's Normalize((0.1307,), (0.3081,))
+NETS = {
+    "lenet5": (models.lenet5, "Adam", {"lr": 1e-3}),
+    "classic": (models.mnist_convnet, "Adadelta", {"lr": 1.0}),
+}
+
+
+# ----- what runs --------------------------------------------------------------------------------
+def blas_description() -> str:
+    """Which BLAS NumPy uses, its core type and threads, and the OPENBLAS_* settings."""
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    text = f"NumPy {np.__version__}, BLAS {blas.get('name')} {blas.get('version')}"
+    library = next((line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()
+                    if "openblas" in line.lower()), None) if os.path.exists("/proc/self/maps") \
+        else None
+    if library is not None:
+        lib = ctypes.CDLL(library)
+        for symbol in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
+            if hasattr(lib, symbol):
+                getattr(lib, symbol).restype = ctypes.c_char_p
+                text += f", core {getattr(lib, symbol)().decode()}"
+                break
+        for symbol in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads"):
+            if hasattr(lib, symbol):
+                text += f", {getattr(lib, symbol)()} threads"
+                break
+    settings = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
+    return text + f"; env {settings or 'has no OPENBLAS_* settings'}"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def load_batches(steps: int, seed: int = 0) -> list:
+    """``steps`` batches of 64 normalised MNIST training images (float32 NCHW) and labels."""
+    (x, y), _ = glassnet.datasets.load_mnist()
+    order = np.random.default_rng(seed).permutation(len(x))[:steps * BATCH]
+    images = ((x[order].reshape(-1, 1, 28, 28) / np.float32(255) - MEAN) / STD)
+    images, labels = images.astype(np.float32), y[order].astype(np.int64)
+    return [(images[i:i + BATCH], labels[i:i + BATCH]) for i in range(0, len(images), BATCH)]
+
+
+def glassnet_step_fn(net: str, seed: int = 0):
+    """(step(x, y), model) for glassnet: zero_grad, forward, loss, backward, optimizer step."""
+    build, optimizer_name, options = NETS[net]
+    glassnet.manual_seed(seed)
+    model = build()
+    model.train()
+    optimizer = getattr(optim, optimizer_name)(model.parameters(), **options)
+    criterion = nn.CrossEntropyLoss()
+
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step, model
+
+
+def torch_step_fn(torch, net: str, glassnet_model):
+    """The same net in PyTorch, starting from glassnet's initial weights."""
+    tnn = torch.nn
+    if net == "lenet5":
+        model = tnn.Sequential(
+            tnn.Conv2d(1, 6, 5, padding=2), tnn.ReLU(), tnn.MaxPool2d(2),
+            tnn.Conv2d(6, 16, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
+            tnn.Linear(400, 120), tnn.ReLU(), tnn.Linear(120, 84), tnn.ReLU(), tnn.Linear(84, 10))
+    else:
+        model = tnn.Sequential(
+            tnn.Conv2d(1, 32, 3, 1), tnn.ReLU(), tnn.Conv2d(32, 64, 3, 1), tnn.ReLU(),
+            tnn.MaxPool2d(2), tnn.Dropout(0.25), tnn.Flatten(), tnn.Linear(9216, 128),
+            tnn.ReLU(), tnn.Dropout(0.5), tnn.Linear(128, 10))
+    state = {k: torch.from_numpy(np.array(v.detach().numpy()))
+             for k, v in glassnet_model.state_dict().items()}
+    model.load_state_dict(state)
+    model.train()
+    _, optimizer_name, options = NETS[net]
+    optimizer = getattr(torch.optim, optimizer_name)(model.parameters(), **options)
+    criterion = tnn.CrossEntropyLoss()
+
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+# ----- time ---------------------------------------------------------------------------------
+def timed_steps(step, batches) -> list[float]:
+    times = []
+    for x, y in batches:
+        start = time.perf_counter()
+        step(x, y)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def measure_time(net: str, batches: list, rounds: int, torch) -> dict:
+    g_step, g_model = glassnet_step_fn(net)
+    runners = {"glassnet": (g_step, [(glassnet.from_numpy(x), glassnet.from_numpy(y))
+                                     for x, y in batches])}
+    if torch is not None:
+        t_step = torch_step_fn(torch, net, g_model)
+        runners["PyTorch"] = (t_step, [(torch.from_numpy(x), torch.from_numpy(y))
+                                       for x, y in batches])
+    for step, data in runners.values():
+        step(*data[0])  # warm-up: optimizer state, first-call costs
+    times = {name: [] for name in runners}
+    for r in range(rounds):
+        names = list(runners) if r % 2 == 0 else list(reversed(runners))
+        for name in names:
+            step, data = runners[name]
+            times[name] += timed_steps(step, data)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+# ----- memory -------------------------------------------------------------------------------
+def glassnet_peak_bytes(net: str, batches: list) -> int:
+    step, _ = glassnet_step_fn(net)
+    x, y = glassnet.from_numpy(batches[0][0]), glassnet.from_numpy(batches[0][1])
+    step(x, y)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        step(x, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+def torch_peak_bytes(torch, net: str, batches: list) -> int:
+    from torch.profiler import ProfilerActivity, profile
+
+    _, g_model = glassnet_step_fn(net)
+    step = torch_step_fn(torch, net, g_model)
+    x, y = torch.from_numpy(batches[0][0]), torch.from_numpy(batches[0][1])
+    step(x, y)
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step(x, y)
+    events = sorted((e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"),
+                    key=lambda e: e.start_ns())
+    live = peak = 0
+    for event in events:
+        live += event.nbytes()  # signed: positive for an allocation, negative for a free
+        peak = max(peak, live)
+    return peak
+
+
+# ----- BLAS share (perf) --------------------------------------------------------------------
+def child(net: str, steps: int, rounds: int) -> None:
+    """Run in the child process: warm up, tell the parent, wait, run the steps, tell it again."""
+    batches = [(glassnet.from_numpy(x), glassnet.from_numpy(y))
+               for x, y in load_batches(steps)]
+    step, _ = glassnet_step_fn(net)
+    step(*batches[0])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(rounds):  # as many steps as were timed: a few ms each, so enough samples
+        for x, y in batches:
+            step(x, y)
+    print("done", flush=True)
+    sys.stdin.readline()  # idle until perf has stopped, so it never samples the shutdown
+
+
+def blas_share(net: str, steps: int, rounds: int) -> str:
+    perf = shutil.which("perf")
+    if perf is None:
+        return "n/a (perf is not installed)"
+    worker = subprocess.Popen([sys.executable, __file__, "--child", net, "--steps", str(steps),
+                               "--rounds", str(rounds)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    with tempfile.TemporaryDirectory() as folder:
+        data = os.path.join(folder, "perf.data")
+        try:
+            assert worker.stdout.readline().strip() == "ready"
+            recorder = subprocess.Popen([perf, "record", "-q", "-F", "997", "-p", str(worker.pid),
+                                         "-o", data], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+            time.sleep(2.0)  # let perf attach before the steps start
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+            assert worker.stdout.readline().strip() == "done"
+            recorder.send_signal(signal.SIGINT)
+            _, errors = recorder.communicate(timeout=60)
+        finally:
+            worker.kill()
+            worker.wait()
+        if recorder.returncode not in (0, -signal.SIGINT) or not os.path.exists(data):
+            return f"n/a (perf record failed: {errors.strip()[-200:]})"
+        report = subprocess.run([perf, "report", "-i", data, "--stdio", "-q", "-n", "--sort",
+                                 "pid,dso"], capture_output=True, text=True, timeout=120).stdout
+    samples = {}  # dso -> the main thread's samples in it
+    for line in report.splitlines():
+        match = re.match(r"\s*[\d.]+%\s+(\d+)\s+(\d+):\S+\s+(\S+)", line)
+        if match and int(match.group(2)) == worker.pid:
+            samples[match.group(3)] = samples.get(match.group(3), 0) + int(match.group(1))
+    total = sum(samples.values())
+    if total == 0:
+        return "n/a (perf recorded no samples of the main thread)"
+    blas = 100 * sum(n for dso, n in samples.items() if "blas" in dso.lower()) / total
+    python = 100 * sum(n for dso, n in samples.items() if "python" in dso.lower()) / total
+    return (f"{blas:.0f}% of the main thread's {total} samples in BLAS, {python:.0f}% in the "
+            f"Python interpreter, {100 - blas - python:.0f}% elsewhere (NumPy loops, libc, "
+            f"kernel)")
+
+
+# ----- where the time goes (cProfile) -------------------------------------------------------
+def function_labels() -> dict:
+    """(file, line) of every Function subclass's forward/backward → 'Class.forward'."""
+    from glassnet.autograd.function import Function
+
+    labels, todo = {}, list(Function.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        for method in ("forward", "backward"):
+            fn = cls.__dict__.get(method)
+            fn = getattr(fn, "__func__", fn)
+            if fn is not None and hasattr(fn, "__code__"):
+                labels[(fn.__code__.co_filename, fn.__code__.co_firstlineno)] = \
+                    f"{cls.__name__}.{method}"
+    return labels
+
+
+def profile_ops(net: str, batches: list) -> None:
+    step, _ = glassnet_step_fn(net)
+    data = [(glassnet.from_numpy(x), glassnet.from_numpy(y)) for x, y in batches]
+    step(*data[0])
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for x, y in data:
+        step(x, y)
+    profiler.disable()
+    total = (time.perf_counter() - start) / len(data)
+    stats = pstats.Stats(profiler).stats
+    labels = function_labels()
+    rows = {}
+    for (filename, line, name), (_, _, _, cumulative, _) in stats.items():
+        label = labels.get((filename, line))
+        if label is None and name == "step" and "optim" in filename:
+            label = f"{Path(filename).stem}.step (optimizer)"
+        if label is None and name == "zero_grad":
+            label = "optimizer.zero_grad"
+        if label is not None:
+            rows[label] = rows.get(label, 0.0) + cumulative / len(data)
+    print(f"profile {net:8s} glassnet {total * 1e3:.2f} ms/step under cProfile; inclusive time "
+          f"per op (forward/backward run NumPy only, so inclusive = the op's own cost):")
+    for label, seconds in sorted(rows.items(), key=lambda kv: -kv[1]):
+        if seconds / total >= 0.005:
+            print(f"profile {net:8s}   {label:32s} {seconds * 1e3:8.3f} ms/step "
+                  f"{100 * seconds / total:5.1f}%")
+    accounted = sum(rows.values())
+    print(f"profile {net:8s}   {'(engine, modules, Python glue)':32s} "
+          f"{(total - accounted) * 1e3:8.3f} ms/step {100 * (total - accounted) / total:5.1f}%")
+
+
+# ----- main ---------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
+    parser.add_argument("--nets", nargs="+", choices=sorted(NETS), default=list(NETS))
+    parser.add_argument("--no-torch", action="store_true", help="glassnet only")
+    parser.add_argument("--torch-threads", type=int, default=2,
+                        help="PyTorch's intra-op threads (NumPy's: OPENBLAS_NUM_THREADS)")
+    parser.add_argument("--profile", action="store_true", help="add glassnet's per-op profile")
+    parser.add_argument("--child", choices=sorted(NETS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.steps, args.rounds)
+        return
+    torch = None if args.no_torch else try_import_torch()
+    if torch is not None:
+        torch.set_num_threads(args.torch_threads)
+    print(f"convnets: {cpu_name()}; {blas_description()}")
+    if torch is not None:
+        print(f"convnets: PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
+    batches = load_batches(args.steps)
+    for net in args.nets:
+        times = measure_time(net, batches, args.rounds, torch)
+        counted = f"(median of {args.rounds} rounds x {args.steps} steps)"
+        for name, seconds in times.items():
+            print(f"convnets {net:8s} batch {BATCH} {name:8s} {seconds * 1e3:8.2f} ms/step "
+                  f"{counted}")
+        if torch is not None:
+            ratio = times["glassnet"] / times["PyTorch"]
+            print(f"convnets {net:8s} ratio glassnet/PyTorch {ratio:.2f}x per step "
+                  f"(below 1 is faster)")
+        print(f"convnets {net:8s} glassnet BLAS share: {blas_share(net, args.steps, args.rounds)}")
+        ours = glassnet_peak_bytes(net, batches)
+        line = f"convnets {net:8s} peak memory of one step: glassnet {ours / 2**20:.1f} MiB"
+        if torch is not None:
+            theirs = torch_peak_bytes(torch, net, batches)
+            line += f", PyTorch {theirs / 2**20:.1f} MiB, ratio {ours / theirs:.2f}x"
+        print(line)
+        if args.profile:
+            profile_ops(net, batches)
+
+
+if __name__ == "__main__":
+    main()
