@@ -280,3 +280,40 @@ def _patches(x, groups):
     per_group = c // groups  # output channels 0-2 see input group 0, 3-5 group 1
     groups_of_o = [windows[:, g * per_group:(g + 1) * per_group] for g in (0, 0, 0, 1, 1, 1)]
     return np.stack(groups_of_o, axis=1).transpose(0, 1, 3, 4, 2, 5, 6)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_output_and_all_gradients_are_the_same_when_the_batch_is_cut_into_chunks(
+        monkeypatch, groups):
+    from glassnet.ops import conv as conv_ops
+
+    rng = np.random.default_rng(1)
+    x = glassnet.tensor(rng.standard_normal((5, 4, 7, 6)), requires_grad=True)
+    w = glassnet.tensor(rng.standard_normal((6, 4 // groups, 3, 3)), requires_grad=True)
+    b = glassnet.tensor(rng.standard_normal(6), requires_grad=True)
+    seed = glassnet.tensor(rng.standard_normal((5, 6, 7, 6)))
+
+    def run():
+        for t in (x, w, b):
+            t.grad = None
+        out = F.conv2d(x, w, b, padding=1, groups=groups)
+        out.backward(seed)
+        return [a.data.copy() for a in (out, x.grad, w.grad, b.grad)]
+
+    whole = run()
+    monkeypatch.setattr(conv_ops, "CHUNK_BYTES", 300)  # one example per chunk here
+    assert len(conv_ops.batch_chunks(5, 288)) == 5 and len(conv_ops.batch_chunks(5, 150)) == 3
+    for chunked, expected in zip(run(), whole):
+        np.testing.assert_allclose(chunked, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_an_empty_batch_gives_an_empty_output_and_zero_weight_gradients_like_pytorch():
+    x = glassnet.zeros(0, 2, 5, 5, requires_grad=True)
+    w = glassnet.ones(3, 2, 3, 3, requires_grad=True)
+    b = glassnet.ones(3, requires_grad=True)
+    out = F.conv2d(x, w, b)
+    assert out.shape == (0, 3, 3, 3)
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 5, 5)
+    np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
+    np.testing.assert_array_equal(b.grad.data, np.zeros(3))

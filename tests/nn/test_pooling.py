@@ -213,3 +213,42 @@ def test_batch_norm_2d_refuses_wrong_rank_and_channels():
         layer(glassnet.ones(2, 5, 4, 4))
     with pytest.raises(ShapeError, match="use BatchNorm2d"):
         nn.BatchNorm1d(3)(glassnet.ones(2, 3, 4, 4))
+
+
+# 2x2 windows with stride 2 that tile the input take their own route (a recorded winning
+# offset per window); these check it against PyTorch where it is easiest to get wrong
+@pytest.mark.parametrize("kernel", [2, (2, 3)])
+def test_tiling_max_pool_gives_a_tied_window_gradient_to_its_first_max_like_pytorch(kernel):
+    values = np.random.default_rng(7).integers(0, 2, (2, 3, 8, 9)).astype(np.float64)
+    x, t = _pair(values[..., :8] if kernel == 2 else values[:, :, :8, :9])
+    _agree(lambda a: F.max_pool2d(a, kernel), lambda a: torch.nn.functional.max_pool2d(a, kernel),
+           x, t)
+
+
+def test_tiling_max_pool_return_indices_match_pytorch():
+    values = np.random.default_rng(8).integers(0, 3, (2, 3, 6, 8)).astype(np.float32)
+    out, indices = F.max_pool2d(glassnet.tensor(values), 2, return_indices=True)
+    ref, ref_indices = torch.nn.functional.max_pool2d(torch.tensor(values), 2,
+                                                      return_indices=True)
+    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(indices.data, ref_indices.numpy())
+
+
+def test_tiling_max_pool_gradient_goes_to_the_nan_like_pytorch():
+    values = np.arange(32.0).reshape(2, 1, 4, 4)
+    values[0, 0, 0, 1] = np.nan
+    values[1, 0, 3, 3] = -np.inf
+    x, t = _pair(values)
+    out, ref = F.max_pool2d(x, 2), torch.nn.functional.max_pool2d(t, 2)
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    seed = np.arange(8.0).reshape(out.shape)  # not summed: a nan loss would warn
+    out.backward(glassnet.tensor(seed))
+    ref.backward(torch.tensor(seed))
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+def test_relu_gradient_is_zero_at_zero_like_pytorch():
+    x, t = _pair(np.array([-1.0, 0.0, 2.0]))
+    F.relu(x).sum().backward()
+    torch.nn.functional.relu(t).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())

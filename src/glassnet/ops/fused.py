@@ -201,29 +201,33 @@ class CrossEntropy(Function):
         exp = np.exp(shifted)
         sums = exp.sum(axis=1, keepdims=True)
         log_probs = shifted - np.log(sums)
-        ctx.probs = exp / sums
+        probs = exp / sums
         ctx.reduction = reduction
-        plain = (target.ndim == 1 and weight is None and label_smoothing == 0.0
-                 and not np.any(target == ignore_index))
-        if plain:
+        # the plain case saves the class indices, the others the target matrix q
+        ctx.plain = (target.ndim == 1 and weight is None and label_smoothing == 0.0
+                     and not np.any(target == ignore_index))
+        if ctx.plain:
             rows = np.arange(len(target))
             loss = -log_probs[rows, target]
-            ctx.target, ctx.q, ctx.denominator = target, None, None
+            ctx.save_for_backward(probs, target)
+            ctx.denominator = None
             return _reduce(loss, reduction)
         q, denominator = _target_weights(target, logits.shape[1], weight, ignore_index,
                                          label_smoothing, logits.dtype)
-        ctx.target, ctx.q, ctx.denominator = None, q, denominator
+        ctx.save_for_backward(probs, q)
+        ctx.denominator = denominator
         return _reduce(-(q * log_probs).sum(axis=1), reduction, denominator)
 
     @staticmethod
     def backward(ctx, grad):
-        probs, n = ctx.probs, ctx.probs.shape[0]
+        probs, target = ctx.saved
+        n = probs.shape[0]
         scale = _reduce_grad(grad, (n,), ctx.reduction, ctx.denominator)
-        if ctx.q is None:
+        if ctx.plain:
             out = probs.copy()
-            out[np.arange(n), ctx.target] -= 1
+            out[np.arange(n), target] -= 1
         else:
-            out = probs * ctx.q.sum(axis=1, keepdims=True) - ctx.q
+            out = probs * target.sum(axis=1, keepdims=True) - target
         out *= np.asarray(scale, dtype=probs.dtype)[:, None] if np.ndim(scale) else scale
         return out
 
@@ -257,7 +261,8 @@ class NllLoss(Function):
         keep = target != ignore_index
         safe = np.where(keep, target, 0)
         row_weight = np.where(keep, w[safe], 0).astype(log_probs.dtype)
-        ctx.safe, ctx.row_weight, ctx.reduction = safe, row_weight, reduction
+        ctx.save_for_backward(safe, row_weight)
+        ctx.reduction = reduction
         ctx.denominator = float(row_weight.sum())
         ctx.shape = log_probs.shape
         loss = -row_weight * log_probs[np.arange(n), safe]
@@ -265,10 +270,11 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        safe, row_weight = ctx.saved
         n = ctx.shape[0]
         scale = _reduce_grad(grad, (n,), ctx.reduction, ctx.denominator)
-        out = np.zeros(ctx.shape, dtype=ctx.row_weight.dtype)
-        out[np.arange(n), ctx.safe] = -ctx.row_weight * scale
+        out = np.zeros(ctx.shape, dtype=row_weight.dtype)
+        out[np.arange(n), safe] = -row_weight * scale
         return out
 
 
