@@ -247,15 +247,23 @@ def test_input_gradient_is_the_same_when_made_a_few_examples_at_a_time(monkeypat
     np.testing.assert_allclose(x.grad.data, whole, rtol=1e-12)
 
 
-def test_saved_columns_do_not_alias_the_input_for_a_1x1_kernel():
-    # one example, 1x1 kernel, stride 1: the patch matrix is the input itself, so it is copied
-    x = glassnet.randn(1, 4, 3, 3)
-    w = glassnet.randn(2, 4, 1, 1, requires_grad=True)
-    out = F.conv2d(x, w)
-    expected = np.einsum("nohw,nchw->oc", np.ones(out.shape), x.data)[:, :, None, None]
-    x.data[...] = 100.0  # changed in place after the forward; x needs no grad, so no check
-    out.sum().backward()
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-5)
+@pytest.mark.parametrize("conv, shape", [(F.conv2d, (2, 4, 5, 5)), (F.conv1d, (2, 4, 5))])
+def test_backward_keeps_the_input_not_its_columns(conv, shape):
+    # the im2col columns are kh·kw times the input: backward rebuilds them from x instead
+    x = glassnet.randn(*shape)
+    w = glassnet.randn(3, 4, *(3,) * (len(shape) - 2), requires_grad=True)
+    saved = conv(x, w).grad_fn.saved
+    assert len(saved) == 2 and saved[0] is x.data and saved[1] is w.data
+
+
+@pytest.mark.parametrize("conv, shape", [(F.conv2d, (1, 4, 3, 3)), (F.conv1d, (1, 4, 3))])
+def test_changing_the_input_in_place_after_the_forward_is_an_error_like_pytorch(conv, shape):
+    x = glassnet.randn(*shape)
+    w = glassnet.randn(2, 4, *(1,) * (len(shape) - 2), requires_grad=True)
+    out = conv(x, w)
+    x.mul_(2.0)  # dL/dW reads x: PyTorch raises here too
+    with pytest.raises(glassnet.errors.GraphError, match="modified in place"):
+        out.sum().backward()
 
 
 @pytest.mark.parametrize("threshold", [0, 1 << 40])  # one product / one per example
@@ -317,3 +325,21 @@ def test_an_empty_batch_gives_an_empty_output_and_zero_weight_gradients_like_pyt
     assert x.grad.shape == (0, 2, 5, 5)
     np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
     np.testing.assert_array_equal(b.grad.data, np.zeros(3))
+
+
+def test_the_graph_keeps_no_im2col_columns_between_forward_and_backward():
+    import tracemalloc
+
+    x = glassnet.randn(16, 8, 20, 20)
+    w = glassnet.randn(8, 8, 3, 3, requires_grad=True)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        out = F.conv2d(x, w, padding=1)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # the columns would be 9 times the input (1.8 MB); the output is 200 KB
+    assert kept < 1.5 * out.data.nbytes
+    out.sum().backward()
+    assert w.grad.shape == (8, 8, 3, 3)

@@ -6,6 +6,7 @@
 - ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
 - ``linalg``: matmul
 - ``conv``: conv1d conv2d conv_transpose2d unfold fold (im2col + one BLAS product)
+  (``im2col``: the copies it is made of, not ops themselves)
 - ``fused``: the fused layer and loss kernels (linear, cross-entropy, ...)
 - ``methods``: the functional forms, which are also Tensor's methods
 """

@@ -9,7 +9,7 @@ product of the kernel with the patch beneath it. Copy every patch into one colum
 
 The copy is one ``as_strided`` view of the padded input copied once, in the order (c, i, j, n,
 oh, ow): its inner loop runs along image rows, and a whole chunk of the batch (all of it for
-small layers, ~16 MB of columns for big ones) is ONE matrix product (per group). One big
+small layers, ~4 MB of columns for big ones) is ONE matrix product (per group). One big
 product beats N small ones: BLAS splits it across cores once, where N batched products each
 start and join their threads (65x slower, measured on a busy 2-core machine). The result
 (out_channels, N, OH·OW) is copied once into NCHW. The gradients are products with the same
@@ -19,7 +19,9 @@ matrices:
 
 with g the output gradient as (out_channels, N·OH·OW), and col2im scatters dL/dcols back onto
 the image by adding one strided slice per kernel offset (kh·kw additions, never a loop over
-pixels, channels or examples).
+pixels, channels or examples). Backward keeps only x and W: it copies each chunk's columns
+again rather than keeping them all from the forward, which would cost kh·kw times the input
+(one more copy per chunk buys the largest block of a convnet's training memory).
 
 Stride 1 usually takes the *wide* route: output rows are kept at the padded width Wp, so that
 each row (c, i, j) of cols is one contiguous run of the image (start i·d·Wp + j·d, length
@@ -29,135 +31,26 @@ is the same steps swapped: its forward is a convolution's input gradient, its ba
 convolution.
 
 Padding arrives resolved as ((top, bottom), (left, right)); ``nn/functional/conv.py`` turns
-PyTorch's int / tuple / 'same' / 'valid' into that and checks the shapes.
+PyTorch's int / tuple / 'same' / 'valid' into that and checks the shapes. The copies themselves
+(im2col, col2im, padding, layout changes) are in ``ops/im2col.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
-
-Pair = tuple[int, int]
-Padding = tuple[Pair, Pair]
-
-
-def pad2d(x: np.ndarray, padding: Padding) -> np.ndarray:
-    """Zero-pad the last two dims of an (N, C, H, W) array; the array itself when no padding."""
-    (top, bottom), (left, right) = padding
-    if not (top or bottom or left or right):
-        return x
-    n, c, h, w = x.shape
-    out = np.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
-    return out
-
-
-def crop2d(x: np.ndarray, padding: Padding, size: Pair) -> np.ndarray:
-    """The inverse of ``pad2d``: the (H, W) window that padding surrounded, made contiguous."""
-    (top, _), (left, _) = padding
-    if x.shape[2:] == size:
-        return x
-    return np.ascontiguousarray(x[:, :, top:top + size[0], left:left + size[1]])
-
-
-def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """Outputs along one dim: ⌊(size + padding - dilation·(kernel - 1) - 1) / stride⌋ + 1,
-    where ``padding`` is the total added on both sides."""
-    return (size + padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out: Pair,
-           wide: bool = False) -> np.ndarray:
-    """Patches of a padded (N, C, Hp, Wp) array as (C·kh·kw, N, L), in one copy; L = OH·OW,
-    or (OH - 1)·Wp + OW on the wide route (stride 1 only)."""
-    n, c, _, width = xp.shape
-    sn, sc, sh, sw = xp.strides
-    kh, kw = kernel
-    outer, outer_strides = (c, kh, kw, n), (sc, sh * dilation[0], sw * dilation[1], sn)
-    if wide:
-        length = (out[0] - 1) * width + out[1]
-        view = as_strided(xp, shape=(*outer, length), strides=(*outer_strides, sw),
-                          writeable=False)
-    else:
-        length = out[0] * out[1]
-        view = as_strided(xp, shape=(*outer, *out),
-                          strides=(*outer_strides, sh * stride[0], sw * stride[1]),
-                          writeable=False)
-    cols = view.reshape(c * kh * kw, n, length)
-    # when the view happens to be contiguous (a 1x1 kernel, stride 1, on one example or one
-    # channel) reshape copied nothing:
-    # copy it, or an in-place change of the input would silently change the saved columns
-    return cols.copy() if np.may_share_memory(cols, xp) else cols
-
-
-def col2im(cols: np.ndarray, image: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
-           out: Pair, wide: bool = False) -> np.ndarray:
-    """The adjoint of ``im2col``: add each entry of cols (C·kh·kw, N, L) back onto the pixel of
-    ``image`` (N, C, Hp, Wp, contiguous, usually zeros) it was copied from; returns ``image``.
-
-    One slice addition per kernel offset (i, j); overlapping patches sum, as the gradient of a
-    copy must.
-    """
-    n, c, height, width = image.shape
-    kh, kw = kernel
-    if wide:
-        length = cols.shape[-1]
-        cols = cols.reshape(c, kh, kw, n, length)
-        flat = image.reshape(n, c, height * width).transpose(1, 0, 2)
-        for i in range(kh):
-            for j in range(kw):
-                start = i * dilation[0] * width + j * dilation[1]
-                flat[:, :, start:start + length] += cols[:, i, j]
-        return image
-    cols = cols.reshape(c, kh, kw, n, out[0], out[1])
-    channels_first = image.transpose(1, 0, 2, 3)
-    rows_span, cols_span = stride[0] * (out[0] - 1) + 1, stride[1] * (out[1] - 1) + 1
-    for i in range(kh):
-        top = i * dilation[0]
-        for j in range(kw):
-            left = j * dilation[1]
-            channels_first[:, :, top:top + rows_span:stride[0],
-                           left:left + cols_span:stride[1]] += cols[:, i, j]
-    return image
-
-
-def _rows_view(flat: np.ndarray, row: int, out: Pair) -> np.ndarray:
-    """(O, N, L) with output rows ``row`` apart → an (N, O, OH, OW) view of the same memory."""
-    _, n, length = flat.shape
-    s = flat.strides[2]
-    return as_strided(flat, shape=(n, flat.shape[0], out[0], out[1]),
-                      strides=(length * s, n * length * s, row * s, s))
-
-
-def to_images(flat: np.ndarray, row: int, out: Pair, bias=None, into=None) -> np.ndarray:
-    """The product's (O, N, L) → a contiguous (N, O, OH, OW) (``into`` when given), dropping
-    wide junk columns, plus the bias per channel.
-
-    The bias goes onto ``flat`` in place, which the caller gives up: a contiguous addition and
-    a plain copy cost 2/3 of one addition that also reorders the layout (measured).
-    """
-    if bias is not None:
-        if np.result_type(flat, bias) == flat.dtype:
-            flat += bias.reshape(-1, 1, 1)
-        else:
-            flat = flat + bias.reshape(-1, 1, 1)
-    view = _rows_view(flat, row, out)
-    if into is None:
-        return view.copy()  # C order: NCHW
-    np.copyto(into, view)
-    return into
-
-
-def from_images(grad: np.ndarray, row: int) -> np.ndarray:
-    """(N, O, OH, OW) → (O, N, L) with rows ``row`` apart, zeros in the junk columns (so the
-    junk columns of the saved cols add nothing to dL/dW, and col2im adds nothing from them)."""
-    n, o, oh, ow = grad.shape
-    length = (oh - 1) * row + ow
-    flat = (np.zeros if row != ow else np.empty)((o, n, length), dtype=grad.dtype)
-    _rows_view(flat, row, (oh, ow))[...] = grad
-    return flat
+from .im2col import (
+    Padding,
+    Pair,
+    col2im,
+    crop2d,
+    from_images,
+    im2col,
+    output_size,
+    pad2d,
+    to_images,
+)
 
 
 def _grouped(weight: np.ndarray, groups: int) -> np.ndarray:
@@ -183,72 +76,80 @@ def batch_chunks(n: int, bytes_per_example: int) -> list[slice]:
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
-def conv_forward(x, weight, bias, stride, padding, dilation, groups):
-    """y = W ⋆ x + b on (N, C, H, W) arrays; returns (y, cols) so backward can reuse cols.
-
-    The batch is taken a chunk at a time (see ``CHUNK_BYTES``), so cols is a tuple of
-    (C·kh·kw, examples, L) matrices, each multiplied while it is still in cache.
-    """
-    n, _, h, w = x.shape
-    out_channels, _, kh, kw = weight.shape
+def _geometry(input_shape, weight_shape, stride, padding, dilation) -> tuple:
+    """(out, wide, row, length): output size, route, distance between output rows in the
+    product's columns, and columns per example (see the module docstring)."""
+    _, _, h, w = input_shape
+    _, _, kh, kw = weight_shape
     (top, bottom), (left, right) = padding
     out = (output_size(h, kh, stride[0], top + bottom, dilation[0]),
            output_size(w, kw, stride[1], left + right, dilation[1]))
+    wide = _takes_wide_route(weight_shape, stride)
+    row = w + left + right if wide else out[1]
+    return out, wide, row, (out[0] - 1) * row + out[1]
+
+
+def conv_forward(x, weight, bias, stride, padding, dilation, groups):
+    """y = W ⋆ x + b on (N, C, H, W) arrays.
+
+    The batch is taken a chunk at a time (see ``CHUNK_BYTES``): each chunk's columns
+    (C·kh·kw, examples, L) are built, multiplied while still in cache, and dropped. Nothing
+    is kept for backward but x itself, from which backward rebuilds the columns.
+    """
+    n = x.shape[0]
+    out_channels, _, kh, kw = weight.shape
+    out, wide, row, length = _geometry(x.shape, weight.shape, stride, padding, dilation)
     xp = np.ascontiguousarray(pad2d(x, padding))
-    wide = _takes_wide_route(weight.shape, stride)
-    row = xp.shape[3] if wide else out[1]
-    length = (out[0] - 1) * row + out[1]
     kernels = _grouped(weight, groups)
     dtype = np.result_type(x, weight) if bias is None else np.result_type(x, weight, bias)
     y = np.empty((n, out_channels) + out, dtype=dtype)
-    cols = []
     for part in batch_chunks(n, weight[0].size * groups * length * x.itemsize):
-        chunk = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
-        examples = chunk.shape[1]
-        flat = np.matmul(kernels, chunk.reshape(groups, -1, examples * length))
+        cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
+        examples = cols.shape[1]
+        flat = np.matmul(kernels, cols.reshape(groups, -1, examples * length))
         to_images(flat.reshape(out_channels, examples, length), row, out, bias, into=y[part])
-        cols.append(chunk)
-    return y, tuple(cols)
+    return y
 
 
-def conv_backward(grad, cols, weight, input_shape, stride, padding, dilation, groups, needs):
+def conv_backward(grad, x, weight, stride, padding, dilation, groups, needs):
     """(dL/dx, dL/dW, dL/db) of ``conv_forward``; None for each gradient nobody needs.
 
-    Chunk by chunk, as the forward cut the batch: dL/dW and dL/db add up over chunks, and
-    each chunk's dL/dcols is scattered onto its own examples' rows of dL/dx.
+    Chunk by chunk, as the forward cut the batch: each chunk's columns are rebuilt from x (one
+    copy; keeping them from the forward would cost kh·kw times the input, 46 MB on a 32 → 64
+    3x3 layer of 64 26x26 images), used by the dL/dW product while still in cache, and dropped
+    before the chunk's dL/dcols is made. dL/dW and dL/db add up over chunks; each chunk's
+    dL/dcols is scattered onto its own examples' rows of dL/dx.
     """
     need_x, need_w, need_b = needs
     if not (need_w or need_x):
         return None, None, grad.sum(axis=(0, 2, 3)) if need_b else None
+    n = x.shape[0]
     out_channels, _, kh, kw = weight.shape
-    (top, bottom), (left, right) = padding
-    padded = (grad.shape[0], input_shape[1], input_shape[2] + top + bottom,
-              input_shape[3] + left + right)
-    wide = _takes_wide_route(weight.shape, stride)
-    row = padded[3] if wide else grad.shape[3]
+    out, wide, row, length = _geometry(x.shape, weight.shape, stride, padding, dilation)
+    xp = np.ascontiguousarray(pad2d(x, padding)) if need_w else None
     kernels_t = _grouped(weight, groups).transpose(0, 2, 1)
+    (top, bottom), (left, right) = padding
+    padded = (n, x.shape[1], x.shape[2] + top + bottom, x.shape[3] + left + right)
     image = np.zeros(padded, dtype=grad.dtype) if need_x else None
     gw = gb = None
-    start = 0
-    for chunk in cols:
-        examples = chunk.shape[1]
-        part = slice(start, start + examples)
-        start += examples
+    for part in batch_chunks(n, weight[0].size * groups * length * x.itemsize):
         g = from_images(grad[part], row)
-        length = g.shape[-1]
+        examples = g.shape[1]
         if need_b:
             # summing contiguous rows (junk columns are zeros) beats grad.sum over (0, 2, 3)
             sums = g.reshape(out_channels, -1).sum(axis=1)
             gb = sums if gb is None else gb + sums
         g = g.reshape(groups, out_channels // groups, examples * length)
         if need_w:
-            part_gw = _weight_grad(g, chunk, groups, examples, length)
+            cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
+            part_gw = _weight_grad(g, cols, groups, examples, length)
             gw = part_gw if gw is None else gw + part_gw
+            del cols  # before dL/dcols, of the same size, is made
         if need_x:
             grad_cols = np.matmul(kernels_t, g)
             col2im(grad_cols.reshape(-1, examples, length), image[part], (kh, kw), stride,
-                   dilation, grad.shape[2:], wide)
-    gx = crop2d(image, padding, input_shape[2:]) if need_x else None
+                   dilation, out, wide)
+    gx = crop2d(image, padding, x.shape[2:]) if need_x else None
     if gw is None and need_w:  # an empty batch
         gw = np.zeros(weight.shape, dtype=grad.dtype)
     if gb is None and need_b:
@@ -280,13 +181,13 @@ def _weight_grad(g, cols, groups: int, n: int, length: int) -> np.ndarray:
 # (GEMM_MULTITHREAD_THRESHOLD = 4)
 SMALL_PRODUCT = 4 * 65536
 
-# Batch chunks hold about this many bytes of im2col columns (so does each chunk's dL/dcols):
-# a chunk is still in the 32 MB L3 cache when BLAS or col2im reads it, and stays under malloc's
-# mmap threshold (the whole matrix is 46 MB for a 32 → 64 3x3 layer on 64 26x26 images).
-# Measured on the MNIST convnet's step: 16 MB chunks 46.5 ms, the whole batch 54 ms; 4 MB
-# gained 1 ms more on a quiet machine but lost far more on a busy one, where every BLAS call
-# (three per chunk) can wait for its threads
-CHUNK_BYTES = 16 << 20
+# Batch chunks hold about this many bytes of im2col columns (so does each chunk's dL/dcols): a
+# chunk is still in cache when BLAS or col2im reads it, and only one chunk's columns are alive
+# at a time (the whole matrix is 46 MB for a 32 → 64 3x3 layer on 64 26x26 images). Measured on
+# the MNIST convnet's step (batch 64, 2 cores), 4 MB against 16 MB: 36.5 against 42 ms with
+# OpenBLAS's native kernels, 53.5 against 52.3 ms with OPENBLAS_CORETYPE=Haswell, no worse with
+# a busy core (87 against 99 ms); and a peak of 33 MiB against 59 MiB
+CHUNK_BYTES = 4 << 20
 
 
 class Conv2d(Function):
@@ -300,17 +201,15 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
-        y, cols = conv_forward(x, weight, bias, stride, padding, dilation, groups)
-        ctx.save_for_backward(cols, weight)
-        ctx.input_shape, ctx.stride, ctx.padding = x.shape, stride, padding
-        ctx.dilation, ctx.groups = dilation, groups
-        return y
+        ctx.save_for_backward(x, weight)
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        return conv_forward(x, weight, bias, stride, padding, dilation, groups)
 
     @staticmethod
     def backward(ctx, grad):
-        cols, weight = ctx.saved
-        return conv_backward(grad, cols, weight, ctx.input_shape, ctx.stride, ctx.padding,
-                             ctx.dilation, ctx.groups, ctx.needs_input_grad[:3])
+        x, weight = ctx.saved
+        return conv_backward(grad, x, weight, ctx.stride, ctx.padding, ctx.dilation,
+                             ctx.groups, ctx.needs_input_grad[:3])
 
 
 class Conv1d(Function):
@@ -322,20 +221,18 @@ class Conv1d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
         stride2, padding2, dilation2 = (1, stride), ((0, 0), padding), (1, dilation)
-        y, cols = conv_forward(x[:, :, None, :], weight[:, :, None, :], bias, stride2,
-                               padding2, dilation2, groups)
-        ctx.save_for_backward(cols, weight)
-        ctx.input_shape, ctx.stride, ctx.padding = x.shape, stride2, padding2
-        ctx.dilation, ctx.groups = dilation2, groups
+        y = conv_forward(x[:, :, None, :], weight[:, :, None, :], bias, stride2, padding2,
+                         dilation2, groups)
+        ctx.save_for_backward(x, weight)
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride2, padding2, dilation2, groups
         return y[:, :, 0, :]
 
     @staticmethod
     def backward(ctx, grad):
-        cols, weight = ctx.saved
-        n, c, length = ctx.input_shape
-        gx, gw, gb = conv_backward(grad[:, :, None, :], cols, weight[:, :, None, :],
-                                   (n, c, 1, length), ctx.stride, ctx.padding, ctx.dilation,
-                                   ctx.groups, ctx.needs_input_grad[:3])
+        x, weight = ctx.saved
+        gx, gw, gb = conv_backward(grad[:, :, None, :], x[:, :, None, :], weight[:, :, None, :],
+                                   ctx.stride, ctx.padding, ctx.dilation, ctx.groups,
+                                   ctx.needs_input_grad[:3])
         return (None if gx is None else gx[:, :, 0, :],
                 None if gw is None else gw[:, :, 0, :], gb)
 
