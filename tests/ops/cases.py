@@ -214,8 +214,10 @@ CASES = [
     Case("Stack", lambda lib, a, b: lib.stack([a, b], dim=1), shapes=((2, 3), (2, 3))),
 ]
 
-# Convolution and pooling cases live in their own files, one per kind of op.
+# More cases live in their own files, one per kind of op.
+from tests.ops.cases_activation import ACTIVATION_CASES  # noqa: E402
 from tests.ops.cases_conv import CONV_CASES  # noqa: E402
+from tests.ops.cases_math import MATH_CASES  # noqa: E402
 from tests.ops.cases_pool import POOL_CASES  # noqa: E402
 
-CASES += CONV_CASES + POOL_CASES
+CASES += CONV_CASES + POOL_CASES + MATH_CASES + ACTIVATION_CASES
