@@ -18,7 +18,7 @@ from ..errors import ShapeError
 from ..nn import functional as F
 from ..tensor import Tensor
 from . import activations, regularizers
-from .layers import Layer, initialize
+from .layers import Layer, _name, initialize
 
 CHANNELS_LAST, CHANNELS_FIRST = "channels_last", "channels_first"
 
@@ -179,14 +179,10 @@ class _Conv(Layer):
                 "dilation_rate": list(self.dilation_rate),
                 "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias,
-                "kernel_initializer": _initializer_name(self.kernel_initializer),
-                "bias_initializer": _initializer_name(self.bias_initializer),
+                "kernel_initializer": _name(self.kernel_initializer),
+                "bias_initializer": _name(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
-
-
-def _initializer_name(initializer):
-    return initializer if isinstance(initializer, str) else "glorot_uniform"
 
 
 class Conv2D(_Conv):
