@@ -22,6 +22,12 @@ class ImageError(ValueError):
 
 def load_grayscale(path) -> np.ndarray:
     """The image as float32 in [0, 1] (0 = black), whatever its format and colours."""
+    return _read(path, lambda image: image.convert("L"))
+
+
+def _read(path, convert) -> np.ndarray:
+    """``convert(PIL image)`` as float32 in [0, 1]; one line of error for a missing file, no
+    Pillow, or a file that is not an image."""
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:
@@ -31,8 +37,7 @@ def load_grayscale(path) -> np.ndarray:
         raise ImageError(f"{path}: no such file")
     try:
         with Image.open(path) as image:
-            gray = image.convert("L")
-            return np.asarray(gray, dtype=np.float32) / 255
+            return np.asarray(convert(image), dtype=np.float32) / 255
     except (UnidentifiedImageError, OSError) as error:
         raise ImageError(f"{path}: not an image Pillow can read (PNG, JPEG, ...): "
                          f"{error}") from None
@@ -82,20 +87,13 @@ def load_cifar(path, size: int = 32) -> np.ndarray:
 
     Bilinear resampling with antialiasing, as torchvision's Resize; transparency is dropped
     and gray photos get three equal channels."""
-    try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise ImportError("reading photos needs Pillow: pip install 'glassnet[viz]'") from None
-    path = Path(path)
-    if not path.is_file():
-        raise ImageError(f"{path}: no such file")
-    try:
-        with Image.open(path) as image:
-            small = image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
-            return np.asarray(small, dtype=np.float32) / 255
-    except (UnidentifiedImageError, OSError) as error:
-        raise ImageError(f"{path}: not an image Pillow can read (PNG, JPEG, ...): "
-                         f"{error}") from None
+    return _read(path, lambda image: _rgb_resized(image, size))
+
+
+def _rgb_resized(image, size: int):
+    from PIL import Image  # _read has checked that Pillow is there
+
+    return image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
 
 
 def prepare(path, dataset: str = "mnist") -> np.ndarray:
