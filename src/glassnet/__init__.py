@@ -7,7 +7,7 @@ leaf's ``.grad``. Where things live:
 - ``tensor.py``: Tensor; ``creation.py``: tensor(), zeros(), randn() ...; ``random.py``: seeds
 - ``autograd/``: Function and Node, the backward engine, no_grad, gradcheck
 - ``ops/``: every op, its forward beside its backward
-- ``nn/``, ``optim/``, ``utils/data.py``: layers and losses, optimizers, data loading
+- ``nn/``, ``optim/``, ``utils/data/``: layers and losses, optimizers, data loading
 """
 # ruff: noqa: I001  (the order matters: Tensor first, then what builds on it)
 
@@ -38,6 +38,11 @@ from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argm
                           min, minimum, mul, ne, neg, norm, permute, pow, relu, reshape, round,
                           sigmoid, sign, softmax, sqrt, square, squeeze, stack, std, sub, sum, t,
                           tanh, transpose, unsqueeze, var, where)
+from .ops.math_functions import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan,
+                                 arctan2, arctanh, asin, asinh, atan, atan2, atanh, cos, cosh,
+                                 erf, erfc, exp2, expm1, fix, floor_divide, fmax, fmin, fmod,
+                                 frac, lerp, log2, log10, reciprocal, remainder, rsqrt, sin,
+                                 sinh, tan, trunc)
 from . import autograd
 from . import nn
 from .nn.functional.conv import conv1d, conv2d, conv_transpose2d

@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from . import devices, dtypes
+from ._tensor_math import MathMethods
 from .dtypes import get_default_dtype, to_dtype
 
 
@@ -55,7 +56,7 @@ def _supported(array: np.ndarray) -> np.ndarray:
     return array
 
 
-class Tensor:
+class Tensor(MathMethods):
     """An n-dimensional array with gradients. Build one with ``glassnet.tensor(data)``."""
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",

@@ -2,7 +2,9 @@
 
 ``glassnet.exp(x)`` and ``x.exp()`` are the same function: each is written once here and
 ``install`` attaches it to ``Tensor``. Ops without gradients (comparisons, argmax, all/any) live
-here too, as plain NumPy on ``._data``.
+here too, as plain NumPy on ``._data``. The everyday math functions (sin ... atan2, erf, lerp,
+remainder, fmod, floor_divide, fmax, fmin) are in ``math_functions.py``, with ``out=``; Tensor's
+methods for them are defined on its mixin, ``glassnet/_tensor_math.py``.
 """
 
 from __future__ import annotations
