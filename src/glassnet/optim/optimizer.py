@@ -137,9 +137,10 @@ class Optimizer:
             flat.state = self.init_state(flat._data, group)
             self._link_state(group, flat)
         self.update(flat._data, flat.grad, flat.state, group, flat.scratch)
-        step = flat.state.get("step")
+        # scalar state (the step, NAdam's mu_product) is shared; copy it to every parameter
+        scalars = {k: v for k, v in flat.state.items() if not isinstance(v, np.ndarray)}
         for p in params:
-            self.state[p]["step"] = step
+            self.state[p].update(scalars)
             p._version_box[0] += 1
 
     def _step_each(self, group: dict, flat: _FlatGroup | None) -> None:
