@@ -1,7 +1,8 @@
 """Every differentiable op, one ``Function`` each, grouped by kind.
 
 - ``elementwise``: + - * / ** neg exp log log1p sqrt abs clamp maximum minimum where casts
-- ``activation``: relu sigmoid tanh leaky_relu elu gelu heaviside softmax log_softmax
+- ``activation``: relu sigmoid tanh leaky_relu elu gelu heaviside softmax log_softmax, and
+  selu celu silu mish softplus hardtanh (relu6) hardsigmoid hardswish threshold prelu
 - ``reduce``: sum mean var std max min
 - ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
 - ``linalg``: matmul
@@ -11,7 +12,27 @@
 - ``methods``: the functional forms, which are also Tensor's methods
 """
 
-from .activation import Elu, Gelu, Heaviside, LeakyRelu, LogSoftmax, Relu, Sigmoid, Softmax, Tanh
+from .activation import (
+    Celu,
+    Elu,
+    Gelu,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    Heaviside,
+    LeakyRelu,
+    LogSoftmax,
+    Mish,
+    Prelu,
+    Relu,
+    Selu,
+    Sigmoid,
+    Silu,
+    Softmax,
+    Softplus,
+    Tanh,
+    Threshold,
+)
 from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .elementwise import (
                           Abs,
@@ -33,6 +54,35 @@ from .elementwise import (
                           Where,
 )
 from .linalg import Matmul
+from .math import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atan2,
+    Atanh,
+    Cos,
+    Cosh,
+    Erf,
+    Erfc,
+    Exp2,
+    Expm1,
+    Fmax,
+    Fmin,
+    Fmod,
+    Frac,
+    Lerp,
+    Log2,
+    Log10,
+    Reciprocal,
+    Remainder,
+    Rsqrt,
+    Sin,
+    Sinh,
+    Tan,
+    Trunc,
+)
 from .pool import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .reduce import Max, MaxDim, Mean, Min, MinDim, Std, Sum, Var
 from .resample import BorderPad, ConstantPad, UpsampleLinear, UpsampleNearest
@@ -58,4 +108,9 @@ __all__ = [
     "MaxDim", "Maximum", "Mean", "Min", "MinDim", "Minimum", "Mul", "Neg", "Permute", "Pow",
     "Relu", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Squeeze", "Stack", "Std", "Sub", "Sum",
     "Tanh", "Transpose", "Unsqueeze", "Var", "Where",
+    "Celu", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "Prelu", "Selu", "Silu", "Softplus",
+    "Threshold",
+    "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cos", "Cosh", "Erf", "Erfc",
+    "Exp2", "Expm1", "Fmax", "Fmin", "Fmod", "Frac", "Lerp", "Log2", "Log10", "Reciprocal",
+    "Remainder", "Rsqrt", "Sin", "Sinh", "Tan", "Trunc",
 ]

@@ -395,3 +395,55 @@ class BinaryCrossEntropyWithLogits(Function):
             g = g * ctx.weight
         g = g * _reduce_grad(grad, np.broadcast_shapes(x.shape, y.shape), ctx.reduction)
         return g, None
+
+
+class SmoothL1Loss(Function):
+    """loss = ½d²/β where |d| < β, else |d| - ½β, d = x - y (Huber's loss divided by β; plain
+    |d| when β = 0); d/dx = clip(d/β, -1, 1), or sign(d) when β = 0."""
+
+    @staticmethod
+    def forward(ctx, x, y, reduction="mean", beta=1.0):
+        diff = x - y
+        absolute = np.abs(diff)
+        loss = absolute if beta == 0 else np.where(absolute < beta, 0.5 * diff * diff / beta,
+                                                   absolute - 0.5 * beta)
+        ctx.save_for_backward(diff)
+        ctx.reduction, ctx.beta = reduction, beta
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        diff = ctx.saved[0]
+        slope = np.sign(diff) if ctx.beta == 0 else np.clip(diff / ctx.beta, -1, 1)
+        g = slope * _reduce_grad(grad, diff.shape, ctx.reduction)
+        return g, -g
+
+
+class KlDiv(Function):
+    """Kullback-Leibler divergence of the target distribution t from the model's, given as
+    log-probabilities x: loss = t·(ln t - x) (0 where t = 0); with ``log_target`` t comes as
+    ln t and loss = eᵗ·(t - x). d/dx = -t (or -eᵗ); d/dt = ln t + 1 - x (or eᵗ·(t - x + 1)).
+    ``denominator`` divides the sum for 'mean' (the element count) and 'batchmean' (the batch)."""
+
+    node_name = "KlDivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction="mean", log_target=False, denominator=None):
+        # ln t only where t > 0: elsewhere t·ln t is 0 by its limit (xlogy in PyTorch)
+        log_t = t if log_target else np.log(np.where(t > 0, t, 1))
+        weight = np.exp(t) if log_target else t
+        ctx.save_for_backward(x, log_t, weight)
+        ctx.reduction, ctx.log_target, ctx.denominator = reduction, log_target, denominator
+        return _reduce(weight * (log_t - x), reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, log_t, weight = ctx.saved
+        spread = _reduce_grad(grad, x.shape, ctx.reduction, ctx.denominator)
+        gx = -weight * spread if ctx.needs_input_grad[0] else None
+        gt = None
+        if ctx.needs_input_grad[1] and ctx.log_target:
+            gt = weight * (log_t - x + 1) * spread
+        elif ctx.needs_input_grad[1]:
+            gt = (np.where(weight > 0, log_t + 1, 0) - x) * spread
+        return gx, gt

@@ -4,17 +4,47 @@ The modules in ``glassnet.nn`` hold parameters and call these. One file per kind
 ``activation.py``, ``layers.py`` (linear, dropout, normalisation), ``loss.py``.
 """
 
-from .activation import elu, gelu, heaviside, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .activation import (
+    celu,
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    heaviside,
+    leaky_relu,
+    log_softmax,
+    mish,
+    prelu,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    tanh,
+    threshold,
+)
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from .layers import batch_norm, dropout, dropout2d, layer_norm, linear, one_hot
 from .loss import (
                          binary_cross_entropy,
                          binary_cross_entropy_with_logits,
+                         cosine_embedding_loss,
+                         cosine_similarity,
                          cross_entropy,
                          huber_loss,
+                         kl_div,
                          l1_loss,
+                         margin_ranking_loss,
                          mse_loss,
                          nll_loss,
+                         normalize,
+                         pairwise_distance,
+                         smooth_l1_loss,
+                         triplet_margin_loss,
 )
 from .pooling import (
     adaptive_avg_pool2d,
@@ -34,4 +64,8 @@ __all__ = [
     "dropout", "elu", "gelu", "heaviside", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
     "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot", "relu", "sigmoid", "softmax",
     "tanh",
+    "celu", "hardsigmoid", "hardswish", "hardtanh", "mish", "prelu", "relu6", "selu", "silu",
+    "softplus", "softsign", "threshold",
+    "cosine_embedding_loss", "cosine_similarity", "kl_div", "margin_ranking_loss", "normalize",
+    "pairwise_distance", "smooth_l1_loss", "triplet_margin_loss",
 ]

@@ -3,12 +3,15 @@ silently wrong number raises here, naming both shapes (or the bad values) and th
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from ...advice import Advice, check_logits
 from ...errors import ShapeError
 from ...ops import fused as N
-from ...ops.methods import _t
+from ...ops.methods import _t, minimum, where
 from ...tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -44,13 +47,15 @@ def _pairwise(function, input, target, reduction, name, **extra):
     return function.apply(input, target, reduction=reduction, **extra)
 
 
-def mse_loss(input, target, reduction: str = "mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """Mean squared error: mean of (input - target)²."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _pairwise(N.MseLoss, input, target, reduction, "mse_loss")
 
 
-def l1_loss(input, target, reduction: str = "mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """Mean absolute error: mean of |input - target|."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _pairwise(N.L1Loss, input, target, reduction, "l1_loss")
 
 
@@ -63,8 +68,10 @@ def _array(x):
     return None if x is None else _t(x)._data
 
 
-def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean"):
     """-[y·ln p + (1-y)·ln(1-p)] for probabilities p (apply sigmoid first)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
@@ -79,9 +86,10 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
                                       reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None):
     """Sigmoid and binary cross-entropy in one stable formula, on raw logits."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
@@ -142,6 +150,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     Shape: input (N, C) or (C,) or (N, C, d1, ...); target (N,) int64, or probabilities shaped
     like the input.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "cross_entropy")
     _check_class_targets(input, target, "cross_entropy", ignore_index)
@@ -162,6 +171,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
              reduce=None, reduction: str = "mean"):
     """Negative log-likelihood of class indices, for inputs that are already log-probabilities."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _t(input), _t(target)
     _check_reduction(reduction, "nll_loss")
     if target._data.dtype.kind == "f":
@@ -174,3 +184,174 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     if reduction == "none" and out_shape is not None:
         loss = loss.reshape(*out_shape)
     return loss
+
+
+# ----- losses on distances and margins --------------------------------------------------------
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's old ``size_average`` / ``reduce`` flags, translated to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    new = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{new}' instead.", stacklevel=3)
+    return new
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0):
+    """½d²/β where |d| < β, else |d| - ½β (d = input - target): L1 with a smoothed kink."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}; beta=0 gives l1_loss")
+    return _pairwise(N.SmoothL1Loss, input, target, reduction, "smooth_l1_loss", beta=beta)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False):
+    """KL(target ‖ model) = Σ t·(ln t - input) for ``input`` given as log-probabilities.
+
+    ``reduction='batchmean'`` divides the sum by the batch size, which is the mathematical KL
+    divergence per example; 'mean' divides by the element count, as PyTorch does.
+    Shape: input and target alike; target holds probabilities (or log-probabilities with
+    ``log_target=True``).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none', got "
+                         f"{reduction!r}")
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    input, target = _t(input), _t(target)
+    _check_same_shape(input, target, "kl_div")
+    if target._data.dtype != input._data.dtype:
+        target = target.to(input.dtype)
+    denominator = None
+    if reduction == "batchmean":
+        reduction = "mean" if input.ndim else "sum"
+        denominator = input.shape[0] if input.ndim else None
+    return N.KlDiv.apply(input, target, reduction=reduction, log_target=log_target,
+                         denominator=denominator)
+
+
+def _same_ndim(name: str, **tensors) -> None:
+    dims = {key: t.ndim for key, t in tensors.items()}
+    if len(set(dims.values())) > 1:
+        shapes = ", ".join(f"{key} {tuple(t.shape)}" for key, t in tensors.items())
+        raise ShapeError(f"{name}: all inputs must have the same number of dimensions, got "
+                         f"{shapes}; reshape them to match (e.g. target.view(-1))")
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
+                        reduce=None, reduction: str = "mean"):
+    """max(0, -y·(x1 - x2) + margin): y = 1 says x1 should rank higher, y = -1 that x2 should."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "margin_ranking_loss")
+    input1, input2, target = _t(input1), _t(input2), _t(target)
+    _same_ndim("margin_ranking_loss", input1=input1, input2=input2, target=target)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
+                          reduce=None, reduction: str = "mean"):
+    """1 - cos(x1, x2) where y = 1 (pull together), max(0, cos(x1, x2) - margin) where y = -1.
+
+    Shape: input1, input2 (N, D) with target (N,), or (D,) with a 0-d target; y ∈ {1, -1}.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "cosine_embedding_loss")
+    input1, input2, target = _t(input1), _t(input2), _t(target)
+    if target.ndim > 1 or input1.ndim != target.ndim + 1 or input2.ndim != target.ndim + 1:
+        raise ShapeError(
+            f"cosine_embedding_loss: expected inputs (N, D) with target (N,), or (D,) with a 0-d "
+            f"target; got input1 {tuple(input1.shape)}, input2 {tuple(input2.shape)}, target "
+            f"{tuple(target.shape)}")
+    labels = target._data
+    if not np.isin(labels, (1, -1)).all():
+        raise ValueError(f"cosine_embedding_loss: target must hold 1 (similar) or -1 "
+                         f"(dissimilar), found {np.unique(labels)[:5].tolist()}; map 0 to -1 "
+                         f"with target * 2 - 1")
+    dim = target.ndim
+    # PyTorch's formula, so the numbers agree: cos = Σx1x2 / √((Σx1² + ε)(Σx2² + ε))
+    epsilon = 1e-12
+    products = (input1 * input2).sum(dim)
+    squares1 = (input1 * input1).sum(dim) + epsilon
+    squares2 = (input2 * input2).sum(dim) + epsilon
+    cos = products / (squares1 * squares2).sqrt()
+    loss = where(labels == 1, 1 - cos, (cos - margin).clamp(min=0))
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean"):
+    """max(0, d(a, p) - d(a, n) + margin), d the p-norm distance: the anchor should be nearer
+    the positive than the negative by ``margin``. ``swap`` uses min(d(a, n), d(p, n)).
+
+    Shape: anchor, positive, negative (N, D) or (D,).
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "triplet_margin_loss")
+    anchor, positive, negative = _t(anchor), _t(positive), _t(negative)
+    _same_ndim("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    distance_positive = pairwise_distance(anchor, positive, p, eps)
+    distance_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        distance_negative = minimum(distance_negative, pairwise_distance(positive, negative, p,
+                                                                         eps))
+    return _reduce((margin + distance_positive - distance_negative).clamp(min=0), reduction)
+
+
+# ----- distances -------------------------------------------------------------------------------
+def _norm(x: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
+    """(Σ|x|ᵖ)^(1/p) along ``dim``, with PyTorch's gradient 0 (not NaN) for an all-zero vector:
+    the root's slope is infinite at 0, so the root is only taken where the sum is positive."""
+    if p == math.inf:
+        return x.abs().amax(dim, keepdim)
+    if p <= 0:
+        raise ValueError(f"p-norm: p must be positive or inf, got {p}; use p=2 (Euclidean) or "
+                         f"p=1")
+    total = (x * x if p == 2 else x.abs() ** p).sum(dim, keepdim)
+    nonzero = total._data > 0
+    safe = where(nonzero, total, 1.0)
+    return where(nonzero, safe.sqrt() if p == 2 else safe ** (1.0 / p), 0.0)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """x / max(‖x‖_p, eps) along ``dim``: unit-length vectors (eps guards all-zero ones)."""
+    input = _t(input)
+    result = input / _norm(input, p, dim, True).clamp(min=eps)
+    return result if out is None else out.copy_(result.detach())
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """‖x1 - x2 + eps‖_p along the last dimension (eps keeps the norm's gradient finite)."""
+    x1, x2 = _t(x1), _t(x2)
+    return _norm(x1 - x2 + eps, p, -1, keepdim)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """Σ (x1/max(‖x1‖, eps))·(x2/max(‖x2‖, eps)) along ``dim``: the cosine of the angle."""
+    x1, x2 = _t(x1), _t(x2)
+    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    return ((x1 / _floored_norm(x1, dim, eps)) * (x2 / _floored_norm(x2, dim, eps))).sum(dim)
+
+
+def _floored_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """‖x‖ raised to at least eps in value, with the gradient of the plain norm: PyTorch clamps
+    in place without recording, and the two must agree."""
+    norm = _norm(x, 2, dim, True)
+    return norm + (norm.clamp(min=eps) - norm).detach()
