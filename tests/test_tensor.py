@@ -184,3 +184,9 @@ def test_numpy_array_on_the_left_defers_to_the_tensor():
     w = glassnet.ones(2, requires_grad=True)
     out = np.array([2.0, 3.0], dtype=np.float32) * w
     assert isinstance(out, glassnet.Tensor) and out.grad_fn is not None
+
+
+def test_python_floats_go_straight_to_the_dtype_asked_for():
+    assert glassnet.tensor([0.1], dtype=glassnet.float64).numpy()[0] == 0.1
+    assert glassnet.tensor(0.1, dtype=glassnet.float64).item() == 0.1
+    assert glassnet.tensor([0.1]).dtype == glassnet.float32

@@ -37,7 +37,9 @@ def as_array(data, dtype=None) -> np.ndarray:
         array = np.stack([as_array(x) for x in data])
     else:
         array = np.asarray(data)
-        if array.dtype == np.float64 and not isinstance(data, np.generic):
+        # Python floats become the default float, unless a dtype is asked for: then they go to
+        # it directly (through float32 first, float64's 0.1 would become 0.10000000149)
+        if array.dtype == np.float64 and not isinstance(data, np.generic) and dtype is None:
             array = array.astype(get_default_dtype().numpy)
     if dtype is not None:
         array = array.astype(to_dtype(dtype).numpy, copy=False)
