@@ -13,7 +13,11 @@ import builtins
 import numpy as np
 
 from . import devices, dtypes
+from ._tensor_linalg import LinalgMethods
 from ._tensor_math import MathMethods
+from ._tensor_misc import MiscMethods
+from ._tensor_reduce import ReduceMethods
+from ._tensor_shape import ShapeMethods
 from .dtypes import get_default_dtype, to_dtype
 
 
@@ -58,7 +62,7 @@ def _supported(array: np.ndarray) -> np.ndarray:
     return array
 
 
-class Tensor(MathMethods):
+class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethods):
     """An n-dimensional array with gradients. Build one with ``glassnet.tensor(data)``."""
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",

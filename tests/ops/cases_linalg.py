@@ -1,0 +1,7 @@
+"""Cases for the linalg ops of PyTorch's everyday API (see cases.py for how a case is run)."""
+
+from __future__ import annotations
+
+from tests.ops.cases import Case, F, normal  # noqa: F401
+
+LINALG_CASES: list = []
