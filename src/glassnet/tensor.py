@@ -286,13 +286,10 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
         return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
-        self._check_inplace("fill_")
-        if self._data.flags.writeable and self._data.shape != ():
-            self._data.fill(value.item() if isinstance(value, Tensor) else value)
-        else:
-            self._data = np.full(self._data.shape, value, dtype=self._data.dtype)
-        self._version_box[0] += 1
-        return self
+        """``value`` everywhere; in the graph, the gradient to the old values is zero."""
+        from . import random_functions
+
+        return random_functions.fill_(self, value)
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
         return self._set_inplace("clamp_", self.clamp(min, max))
@@ -350,9 +347,6 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
         """Refused: glassnet has no GPU (raises ``DeviceError`` naming the fix)."""
         raise devices.DeviceError("Tensor.cuda(): glassnet runs on the CPU with NumPy only "
                                   "(glassnet.cuda.is_available() is False); drop the .cuda() call")
-
-    def contiguous(self) -> Tensor:
-        return self
 
     # ----- Python protocols ---------------------------------------------------------------
     def __repr__(self) -> str:

@@ -221,9 +221,11 @@ from tests.ops.cases_linalg import LINALG_CASES  # noqa: E402
 from tests.ops.cases_math import MATH_CASES  # noqa: E402
 from tests.ops.cases_nn import NN_CASES  # noqa: E402
 from tests.ops.cases_pool import POOL_CASES  # noqa: E402
+from tests.ops.cases_random import RANDOM_CASES  # noqa: E402
 from tests.ops.cases_reduce import REDUCE_CASES  # noqa: E402
 from tests.ops.cases_rnn import RNN_CASES  # noqa: E402
 from tests.ops.cases_shape import SHAPE_CASES  # noqa: E402
 
 CASES += (CONV_CASES + POOL_CASES + MATH_CASES + ACTIVATION_CASES + SHAPE_CASES + LINALG_CASES
           + REDUCE_CASES + NN_CASES + RNN_CASES)
+CASES += RANDOM_CASES
