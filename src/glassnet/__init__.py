@@ -28,9 +28,12 @@ from .random import (Generator, default_generator, get_rng_state, initial_seed, 
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
+from .random_functions import bernoulli, multinomial, normal, poisson, randint_like
+from ._tensor_misc import is_tensor, numel
+from ._format import set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
-from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, clamp,
+from .ops.methods import (abs, add, all, allclose, any, argmax, argmin, cat, clamp,
                           ceil, clone, concat, concatenate, div, eq, equal, exp, flatten, floor,
                           ge, gt,
                           heaviside, isfinite, isinf, isnan, le, log, log1p, log_softmax,
@@ -38,13 +41,25 @@ from .ops.methods import (abs, add, all, allclose, amax, amin, any, argmax, argm
                           min, minimum, mul, ne, neg, norm, permute, pow, relu, reshape, round,
                           sigmoid, sign, softmax, sqrt, square, squeeze, stack, std, sub, sum, t,
                           tanh, transpose, unsqueeze, var, where)
+from .ops.linalg_functions import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, ger,
+                                   inner, mm, mv, outer, vdot)
 from .ops.math_functions import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan,
                                  arctan2, arctanh, asin, asinh, atan, atan2, atanh, cos, cosh,
                                  erf, erfc, exp2, expm1, fix, floor_divide, fmax, fmin, fmod,
                                  frac, lerp, log2, log10, reciprocal, remainder, rsqrt, sin,
                                  sinh, tan, trunc)
+from .ops.shape_functions import (atleast_1d, atleast_2d, atleast_3d, chunk, column_stack,
+                                  dstack, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow,
+                                  repeat_interleave, roll, row_stack, split, swapaxes, swapdims,
+                                  tril, triu, unbind, vstack)
+from .ops.index_functions import (gather, index_select, masked_fill, masked_select, scatter,
+                                  scatter_add)
+from .ops.reduce_functions import (amax, amin, argsort, count_nonzero, cumprod, cumsum, dist,
+                                   isclose, kthvalue, logsumexp, median, mode, msort, prod,
+                                   return_types, sort, std_mean, topk, unique, var_mean)
 from . import autograd
 from . import nn
+from . import linalg
 from .nn.functional.conv import conv1d, conv2d, conv_transpose2d
 
 clip = clamp

@@ -4,6 +4,7 @@
 - ``layers.py``: Linear, Identity, Flatten, Dropout; ``activation.py``: ReLU, Sigmoid, ...
 - ``normalization.py``: BatchNorm1d, LayerNorm; ``loss.py``: MSELoss, CrossEntropyLoss, ...
 - ``conv.py``: Conv1d, Conv2d, ConvTranspose2d
+- ``rnn.py``: RNN, LSTM, GRU and RNNCell, LSTMCell, GRUCell
 - ``functional/``: the same as functions (one file per kind)
 - ``init.py``: initialisers; ``utils.py``: clipping
 """
@@ -33,9 +34,20 @@ from .activation import (
     Tanh,
     Threshold,
 )
-from .containers import ModuleDict, ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
-from .layers import Dropout, Dropout2d, Flatten, Identity, Linear
+from .embedding import Embedding, EmbeddingBag
+from .layers import (
+    AlphaDropout,
+    Bilinear,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Flatten,
+    Identity,
+    Linear,
+    Unflatten,
+)
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -51,7 +63,7 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from .pooling import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
@@ -61,6 +73,7 @@ from .pooling import (
     MaxPool2d,
 )
 from .resample import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ZeroPad2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d",
@@ -74,5 +87,8 @@ __all__ = [
     "init", "utils",
     "CELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "PReLU", "ReLU6", "SELU", "SiLU",
     "Softplus", "Softsign", "Threshold",
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
     "CosineEmbeddingLoss", "KLDivLoss", "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss",
+    "AlphaDropout", "Bilinear", "Dropout1d", "Embedding", "EmbeddingBag", "GroupNorm",
+    "InstanceNorm2d", "ParameterDict", "ParameterList", "Unflatten",
 ]

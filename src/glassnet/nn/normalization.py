@@ -1,6 +1,12 @@
-"""Normalisation layers (§14.10): standardise activations, then rescale with learned γ and β."""
+"""Normalisation layers (§14.10): standardise activations, then rescale with learned γ and β.
+
+BatchNorm over the batch, LayerNorm over each example, GroupNorm over groups of channels,
+InstanceNorm2d over each channel of each image.
+"""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -13,18 +19,10 @@ from . import functional as F
 from .module import Module, Parameter
 
 
-class _BatchNorm(Module):
-    """Normalise each of ``num_features`` channels over the batch (and any spatial dims):
-    y = γ·(x - μ_B)/√(σ²_B + ε) + β.
-
-    Training uses the batch's statistics and moves the running estimates toward them
-    (r ← (1 - momentum)·r + momentum·batch, unbiased variance; momentum=None keeps a plain
-    cumulative average); eval mode uses the running estimates, so call ``model.eval()`` before
-    inference. Subclasses say which input ranks they accept.
-    """
-
-    ranks: tuple = ()
-    layout: str = ""
+class _NormBase(Module):
+    """What batch and instance norm share (PyTorch's _NormBase): per-channel γ (ones) and β
+    (zeros) when affine, and the running_mean / running_var / num_batches_tracked buffers when
+    tracking running statistics."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,
@@ -48,6 +46,25 @@ class _BatchNorm(Module):
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Normalise each of ``num_features`` channels over the batch (and any spatial dims):
+    y = γ·(x - μ_B)/√(σ²_B + ε) + β.
+
+    Training uses the batch's statistics and moves the running estimates toward them
+    (r ← (1 - momentum)·r + momentum·batch, unbiased variance; momentum=None keeps a plain
+    cumulative average); eval mode uses the running estimates, so call ``model.eval()`` before
+    inference. Subclasses say which input ranks they accept.
+    """
+
+    ranks: tuple = ()
+    layout: str = ""
 
     def _check_input(self, input) -> None:
         name, c = f"{type(self).__name__}({self.num_features})", self.num_features
@@ -77,11 +94,6 @@ class _BatchNorm(Module):
                 momentum = 1.0 / float(self.num_batches_tracked._data)
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                             self.training or not self.track_running_stats, momentum, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -135,3 +147,90 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class InstanceNorm2d(_NormBase):
+    """Instance normalisation: standardise each channel of each image over its own H·W pixels,
+    y = γ_c·(x - μ_nc)/√(σ²_nc + ε) + β_c, so the statistics never mix examples (style transfer,
+    small batches). PyTorch's defaults: no γ, β (affine=False) and no running statistics
+    (track_running_stats=False), so training and evaluation agree unless you ask for them.
+
+    With track_running_stats, training moves running_mean / running_var toward the batch
+    average of the per-image statistics and eval mode normalises with them.
+    Shape: (N, C, H, W) or (C, H, W) → same shape.
+    Example: ``nn.InstanceNorm2d(3)(glassnet.randn(2, 3, 4, 4)).shape == (2, 3, 4, 4)``
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device=None,
+                 dtype=None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ShapeError(f"InstanceNorm2d({self.num_features}) expects a 4-d (N, C, H, W) "
+                             f"or 3-d (C, H, W) input, got shape {tuple(input.shape)}")
+        channel_dim = input.ndim - 3
+        if input.shape[channel_dim] != self.num_features:
+            if self.affine:
+                raise ShapeError(
+                    f"InstanceNorm2d({self.num_features}) expects {self.num_features} channels "
+                    f"at dim {channel_dim}, got input of shape {tuple(input.shape)}; set "
+                    f"num_features={input.shape[channel_dim]}"
+                )
+            warnings.warn(f"input's size at dim={channel_dim} does not match num_features. You "
+                          f"can silence this warning by not passing in num_features, which is "
+                          f"not used because affine=False", UserWarning, stacklevel=2)
+        if input.ndim == 3:
+            return self._normalize(input.unsqueeze(0)).squeeze(0)
+        return self._normalize(input)
+
+    def _normalize(self, input):
+        # PyTorch never counts batches here: momentum=None means "do not move the statistics"
+        momentum = 0.0 if self.momentum is None else self.momentum
+        return F.instance_norm(input, self.running_mean, self.running_var, self.weight,
+                               self.bias, self.training or not self.track_running_stats,
+                               momentum, self.eps)
+
+
+class GroupNorm(Module):
+    """Group normalisation: split the channels into num_groups groups and standardise each
+    group of each example over its channels and positions, then y = γ_c·x̂ + β_c per channel.
+    No batch statistics, so it works the same for any batch size, in training and evaluation
+    (num_groups=1 is a layer norm over (C, *), num_groups=C an instance norm).
+
+    Shape: (N, C, *) → same shape.
+    Example: ``nn.GroupNorm(2, 4)(glassnet.randn(3, 4, 5)).shape == (3, 4, 5)``
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).numpy
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ShapeError(
+                f"GroupNorm({self.num_groups}, {self.num_channels}) expects an (N, "
+                f"{self.num_channels}, *) input, got shape {tuple(input.shape)}; set "
+                f"num_channels to the input's dim 1"
+            )
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")

@@ -3,15 +3,32 @@
 - ``elementwise``: + - * / ** neg exp log log1p sqrt abs clamp maximum minimum where casts
 - ``activation``: relu sigmoid tanh leaky_relu elu gelu heaviside softmax log_softmax, and
   selu celu silu mish softplus hardtanh (relu6) hardsigmoid hardswish threshold prelu
-- ``reduce``: sum mean var std max min
+- ``reduce``: sum mean var std max min amax amin prod logsumexp dist
+- ``scan``: cumsum cumprod; ``sort``: sort topk kthvalue median mode
+  (``reduce_functions``: their functional forms, and argsort unique count_nonzero isclose ...)
 - ``shape``: reshape transpose permute squeeze unsqueeze expand indexing cat stack
-- ``linalg``: matmul
+- ``indexing``: gather scatter scatter_add tril triu roll flip repeat
+  (their functional forms: ``index_functions`` gather scatter index_select masked_fill...,
+  ``shape_functions`` split chunk narrow tril roll flip movedim repeat hstack...)
+- ``linalg``: matmul mm bmm mv dot outer addmm baddbmm addmv cross einsum
 - ``conv``: conv1d conv2d conv_transpose2d unfold fold (im2col + one BLAS product)
   (``im2col``: the copies it is made of, not ops themselves)
 - ``fused``: the fused layer and loss kernels (linear, cross-entropy, ...)
+- ``rnn``: rnn lstm gru, one node per layer and direction with the time loop inside
+- ``nn_ops``: embedding embedding_bag group_norm bilinear alpha_dropout
 - ``methods``: the functional forms, which are also Tensor's methods
 """
 
+# the random draws (derivative zero) live beside the functions that make them
+# (glassnet/random_functions.py)
+from ..random_functions import (
+    Bernoulli,
+    Normal,
+    NormalFloatTensor,
+    NormalTensorFloat,
+    Poisson,
+    Refill,
+)
 from .activation import (
     Celu,
     Elu,
@@ -53,7 +70,8 @@ from .elementwise import (
                           Sub,
                           Where,
 )
-from .linalg import Matmul
+from .indexing import Flip, Gather, Repeat, Roll, Scatter, ScatterAdd, Tril, Triu
+from .linalg import Addmm, Addmv, Baddbmm, Bmm, Cross, Dot, Einsum, Matmul, Mm, Mv, Outer
 from .math import (
     Acos,
     Acosh,
@@ -83,9 +101,26 @@ from .math import (
     Tan,
     Trunc,
 )
+from .nn_ops import AlphaDropout, Bilinear, Embedding, EmbeddingBag, GroupNorm
 from .pool import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
-from .reduce import Max, MaxDim, Mean, Min, MinDim, Std, Sum, Var
+from .reduce import (
+    Amax,
+    Amin,
+    Dist,
+    LogSumExp,
+    Max,
+    MaxDim,
+    Mean,
+    Min,
+    MinDim,
+    Prod,
+    Std,
+    Sum,
+    Var,
+)
 from .resample import BorderPad, ConstantPad, UpsampleLinear, UpsampleNearest
+from .rnn import GRU, LSTM, RNN
+from .scan import Cumprod, Cumsum
 from .shape import (
                           Cat,
                           Expand,
@@ -98,6 +133,7 @@ from .shape import (
                           Transpose,
                           Unsqueeze,
 )
+from .sort import Kthvalue, Median, MedianDim, Mode, Sort, Topk
 
 __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d", "Fold", "Unfold",
@@ -113,4 +149,11 @@ __all__ = [
     "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atan2", "Atanh", "Cos", "Cosh", "Erf", "Erfc",
     "Exp2", "Expm1", "Fmax", "Fmin", "Fmod", "Frac", "Lerp", "Log2", "Log10", "Reciprocal",
     "Remainder", "Rsqrt", "Sin", "Sinh", "Tan", "Trunc",
+    "Addmm", "Addmv", "Baddbmm", "Bmm", "Cross", "Dot", "Einsum", "Mm", "Mv", "Outer",
+    "Amax", "Amin", "Cumprod", "Cumsum", "Dist", "Kthvalue", "LogSumExp", "Median", "MedianDim",
+    "Mode", "Prod", "Sort", "Topk",
+    "GRU", "LSTM", "RNN",
+    "Flip", "Gather", "Repeat", "Roll", "Scatter", "ScatterAdd", "Tril", "Triu",
+    "Bernoulli", "Normal", "NormalFloatTensor", "NormalTensorFloat", "Poisson", "Refill",
+    "AlphaDropout", "Bilinear", "Embedding", "EmbeddingBag", "GroupNorm",
 ]

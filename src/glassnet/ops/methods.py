@@ -18,6 +18,7 @@ from ..tensor import Tensor, as_array
 from . import activation as A
 from . import elementwise as E
 from . import linalg as L
+from . import linalg_functions as LF
 from . import reduce as R
 from . import shape as S
 
@@ -64,8 +65,9 @@ def neg(x):
     return E.Neg.apply(_t(x))
 
 
-def matmul(x, y):
-    return L.Matmul.apply(_t(x), _t(y))
+def matmul(input, other, *, out=None):  # noqa: A002  (PyTorch's keyword names)
+    result = L.Matmul.apply(_t(input), _t(other))
+    return result if out is None else LF.write_result(out, result, "matmul", (input, other))
 
 
 def square(x):
@@ -208,14 +210,6 @@ def max(x, dim=None, keepdim=False):  # noqa: A001
 def min(x, dim=None, keepdim=False):  # noqa: A001
     """The smallest element; with ``dim``, (values, indices) along it; with a tensor, minimum."""
     return _extreme(x, dim, keepdim, R.Min, R.MinDim, minimum)
-
-
-def amax(x, dim=None, keepdim=False):
-    return max(x) if dim is None else max(x, dim, keepdim).values
-
-
-def amin(x, dim=None, keepdim=False):
-    return min(x) if dim is None else min(x, dim, keepdim).values
 
 
 def norm(x, p=2, dim=None, keepdim=False):
@@ -424,7 +418,7 @@ def install(cls) -> None:
         clip=clamp, relu=relu, sigmoid=sigmoid, tanh=tanh, softmax=softmax,
         log_softmax=log_softmax, heaviside=heaviside, clone=clone, maximum=maximum,
         minimum=minimum, sum=sum,
-        mean=mean, var=var, std=std, max=max, min=min, amax=amax, amin=amin, norm=norm,
+        mean=mean, var=var, std=std, max=max, min=min, norm=norm,
         argmax=argmax, argmin=argmin, all=all, any=any, eq=eq, ne=ne, lt=lt, le=le, gt=gt,
         ge=ge, logical_not=logical_not, equal=equal, allclose=allclose, isnan=isnan,
         isinf=isinf, isfinite=isfinite, sign=sign, round=round, floor=floor, ceil=ceil,

@@ -28,7 +28,19 @@ from .activation import (
     threshold,
 )
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
-from .layers import batch_norm, dropout, dropout2d, layer_norm, linear, one_hot
+from .layers import (
+    alpha_dropout,
+    batch_norm,
+    bilinear,
+    dropout,
+    dropout1d,
+    dropout2d,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    linear,
+    one_hot,
+)
 from .loss import (
                          binary_cross_entropy,
                          binary_cross_entropy_with_logits,
@@ -55,6 +67,7 @@ from .pooling import (
     max_pool2d,
 )
 from .resample import interpolate, pad
+from .sparse import embedding, embedding_bag
 
 __all__ = [
     "conv1d", "conv2d", "conv_transpose2d", "fold", "unfold",
@@ -68,4 +81,6 @@ __all__ = [
     "softplus", "softsign", "threshold",
     "cosine_embedding_loss", "cosine_similarity", "kl_div", "margin_ranking_loss", "normalize",
     "pairwise_distance", "smooth_l1_loss", "triplet_margin_loss",
+    "alpha_dropout", "bilinear", "dropout1d", "embedding", "embedding_bag", "group_norm",
+    "instance_norm",
 ]
