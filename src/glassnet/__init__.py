@@ -75,4 +75,5 @@ from . import keras  # noqa: E402
 from . import datasets  # noqa: E402
 from . import viz  # noqa: E402
 from . import doctor  # noqa: E402
+from . import distributed  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -9,7 +9,7 @@
 - ``init.py``: initialisers; ``utils.py``: clipping
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import (
     CELU,
     ELU,
