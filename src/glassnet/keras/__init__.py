@@ -16,6 +16,7 @@ from . import (
                layers,
                losses,
                metrics,
+               ops,
                optimizers,
                regularizers,
                utils,
@@ -28,4 +29,5 @@ models = SimpleNamespace(Sequential=Sequential, load_model=load_model,
 Model = Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "datasets", "layers",
-           "load_model", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]
+           "load_model", "losses", "metrics", "models", "ops", "optimizers", "regularizers",
+           "utils"]

@@ -38,7 +38,10 @@ class Loss:
     def __call__(self, y_true, y_pred):
         y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
         y_true = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true))
-        return self.call(_align(y_true, y_pred), y_pred)
+        value = self.call(_align(y_true, y_pred), y_pred)
+        # Keras' default reduction, 'sum_over_batch_size': a loss function (or a Loss
+        # subclass's call) may return one value per sample; the mean over them is the loss
+        return value.mean() if isinstance(value, Tensor) and value.ndim else value
 
     def call(self, y_true, y_pred):
         raise NotImplementedError
