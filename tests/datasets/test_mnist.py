@@ -95,8 +95,10 @@ def test_search_order_prefers_root(tmp_path, no_local_data):
 
 def test_missing_files_say_where_we_looked(tmp_path, no_local_data):
     source, _, _ = tiny_source(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("not the data")
     with pytest.raises(DataError, match="train-images-idx3-ubyte.*not found; looked in"):
-        M.load_arrays(source, root=tmp_path / "nowhere")
+        M.load_arrays(source, root=tmp_path / "elsewhere")
 
 
 def test_corrupt_local_file_names_the_file_and_the_fix(tmp_path, no_local_data):

@@ -90,7 +90,7 @@ def use_archive(monkeypatch, payload: bytes):
 
 # ----- MNIST ---------------------------------------------------------------------------------
 def test_mnist_items_are_pil_images_and_int_targets_as_in_torchvision():
-    ds = datasets.MNIST("../data", train=False)
+    ds = datasets.MNIST(None, train=False)
     image, target = ds[0]
     assert image.mode == "L" and image.size == (28, 28) and target == 7
     assert type(target) is int and len(ds) == 10000
@@ -114,7 +114,10 @@ def test_the_classic_example_call_reads_the_vendored_files_without_the_network(t
     expected = (ds.data[0].numpy().astype(np.float32) / np.float32(255) - np.float32(0.1307)) \
         / np.float32(0.3081)
     np.testing.assert_allclose(image.numpy()[0], expected, rtol=1e-6)
-    assert not (tmp_path.parent / "data").exists()  # nothing was downloaded into ../data
+    # the verified copy is kept in ../data, as a download would be, so the example's next
+    # call, MNIST('../data', train=False) without download, finds it there
+    assert len(datasets.MNIST("../data", train=False)) == 10000 and asked == []
+    assert (tmp_path.parent / "data" / "mnist" / "t10k-images-idx3-ubyte.gz").is_file()
 
 
 def test_batches_convert_in_one_go_with_the_values_of_item_by_item():
@@ -161,8 +164,10 @@ def test_torchvision_folder_layout_is_found(tmp_path, no_local_data):
 
 
 def test_missing_mnist_without_download_names_where_it_looked(tmp_path, no_local_data):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("not the data")
     with pytest.raises(DataError, match="not found; looked in"):
-        datasets.FashionMNIST(tmp_path / "nowhere", download=False)
+        datasets.FashionMNIST(tmp_path / "elsewhere", download=False)
 
 
 # ----- CIFAR-10 ------------------------------------------------------------------------------
@@ -213,8 +218,10 @@ def test_cifar10_without_pillow_gives_hwc_arrays_and_transforms_apply(tmp_path, 
 
 
 def test_cifar10_missing_without_download_is_one_clear_line(tmp_path, no_local_data):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("not the data")
     with pytest.raises(DataError) as info:
-        datasets.CIFAR10(tmp_path / "nowhere", download=False)
+        datasets.CIFAR10(tmp_path / "elsewhere", download=False)
     message = str(info.value)
     assert "cifar-10-batches-bin/ not found; looked in" in message and "\n" not in message
     assert "download=True" in message and cifar.URL in message

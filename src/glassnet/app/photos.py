@@ -11,13 +11,25 @@ whole picture, aspect ratio not kept, as the dataset's makers squashed theirs) i
 
 from __future__ import annotations
 
+import math
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import GlassnetWarning
+
+# A photo is untrusted input: its header may promise any size, and a few hundred bytes of PNG
+# can unpack to gigabytes. Above this many pixels (a 40-megapixel camera's full frame) the file
+# is refused from its header alone, before any pixel is decoded.
+MAX_PIXELS = 40_000_000
+# Larger photos are shrunk (a box average) right after decoding: the digit ends up 20x20 and a
+# CIFAR input 32x32, so more pixels only cost memory. JPEGs decode at reduced scale directly.
+WORKING_SIDE = 2048
+
 
 class ImageError(ValueError):
-    """The file is not an image, or no digit could be found in it."""
+    """The file is not an image, is too large, or no digit could be found in it."""
 
 
 def load_grayscale(path) -> np.ndarray:
@@ -26,21 +38,66 @@ def load_grayscale(path) -> np.ndarray:
 
 
 def _read(path, convert) -> np.ndarray:
-    """``convert(PIL image)`` as float32 in [0, 1]; one line of error for a missing file, no
-    Pillow, or a file that is not an image."""
+    """``convert(PIL image)`` as float32 in [0, 1], the image as a person sees it: upright
+    (EXIF orientation applied), transparent parts white, the first frame of an animation (with
+    a warning). One line of error for a missing file, no Pillow, a file that is not an image
+    or one larger than ``MAX_PIXELS``."""
     try:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image
     except ImportError:
         raise ImportError("reading photos needs Pillow: pip install 'glassnet[viz]'") from None
     path = Path(path)
     if not path.is_file():
-        raise ImageError(f"{path}: no such file")
+        raise ImageError(f"{path}: " + ("not a file (a folder or a device); give an image file"
+                                        if path.exists() else "no such file"))
     try:
-        with Image.open(path) as image:
-            return np.asarray(convert(image), dtype=np.float32) / 255
-    except (UnidentifiedImageError, OSError) as error:
+        with warnings.catch_warnings():
+            # our budget is below Pillow's warning threshold, so its warning adds nothing
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                check_pixel_budget(image.size, path)
+                frames = getattr(image, "n_frames", 1)
+                if frames > 1:
+                    warnings.warn(f"{path}: an animated image ({frames} frames); only the "
+                                  f"first frame is read", GlassnetWarning, stacklevel=3)
+                upright = _upright_on_white(image)
+            return np.asarray(convert(upright), dtype=np.float32) / 255
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as error:  # Pillow refuses before we see the size
+        raise ImageError(f"{path}: more than the {MAX_PIXELS / 1e6:.0f} megapixels accepted "
+                         f"({error}); shrink the photo and try again") from None
+    except Exception as error:  # noqa: BLE001 - decoders of hostile files raise OSError,
+        # ValueError, SyntaxError, struct.error, EOFError...: all mean "not a readable image"
+        # and all get the same one line
         raise ImageError(f"{path}: not an image Pillow can read (PNG, JPEG, ...): "
-                         f"{error}") from None
+                         f"{type(error).__name__}: {error}") from None
+
+
+def check_pixel_budget(size: tuple[int, int], path) -> None:
+    """Refuse an image whose header says it has more than ``MAX_PIXELS`` pixels."""
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise ImageError(f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, "
+                         f"more than the {MAX_PIXELS / 1e6:.0f} accepted; shrink the photo "
+                         f"(a digit needs no more than 1000x1000) and try again")
+
+
+def _upright_on_white(image):
+    """The first frame, decoded at no more than about ``WORKING_SIDE`` pixels a side, turned
+    by its EXIF orientation, with any transparency composited onto white paper."""
+    from PIL import Image, ImageOps
+
+    image.draft(image.mode, (WORKING_SIDE, WORKING_SIDE))  # JPEG: decode at 1/2, 1/4, 1/8
+    ImageOps.exif_transpose(image, in_place=True)
+    factor = math.ceil(max(image.size) / WORKING_SIDE)
+    if factor > 1:
+        image = image.reduce(factor)
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba).convert("RGB")
+    return image
 
 
 def digit_to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
@@ -85,8 +142,8 @@ def _centre_by_mass(frame: np.ndarray) -> np.ndarray:
 def load_cifar(path, size: int = 32) -> np.ndarray:
     """The whole photo resized to ``size`` x ``size`` RGB, float32 in [0, 1], shape (H, W, 3).
 
-    Bilinear resampling with antialiasing, as torchvision's Resize; transparency is dropped
-    and gray photos get three equal channels."""
+    Bilinear resampling with antialiasing, as torchvision's Resize; transparent parts become
+    white and gray photos get three equal channels."""
     return _read(path, lambda image: _rgb_resized(image, size))
 
 

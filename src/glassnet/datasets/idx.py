@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import math
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+# MNIST's largest file is 47 MB unpacked; a gzip stream that unpacks past this is refused
+# rather than allowed to fill the memory (a few hundred bytes can unpack to gigabytes).
+MAX_UNPACKED_BYTES = 1 << 28
 
 
 class DataError(RuntimeError):
@@ -20,13 +26,23 @@ class DataError(RuntimeError):
 
 def read_bytes(path: Path) -> bytes:
     """The file's decompressed contents (gzip detected by its magic bytes, not its name)."""
-    raw = Path(path).read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise DataError(f"{path}: the gzip stream is damaged ({error})") from None
-    return raw
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error.strerror or error}); check the file's "
+                        f"permissions or put a readable copy there") from None
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read(MAX_UNPACKED_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: the gzip stream is damaged ({error}); delete the file and "
+                        f"put a good copy there") from None
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise DataError(f"{path}: unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB, far more "
+                        f"than any IDX data set; it is not the file expected: delete it")
+    return data
 
 
 def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
@@ -39,7 +55,7 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     if len(data) < header:
         raise DataError(f"{name}: truncated header")
     shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape)) * dtype.itemsize
+    expected = header + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(data) != expected:
         raise DataError(
             f"{name}: expected {expected} bytes for shape {shape}, found {len(data)} "

@@ -1,8 +1,11 @@
 """MNIST and Fashion-MNIST: found locally first, downloaded (checksummed) only as a last resort.
 
-Search order for the four IDX files: ``root``, ``$GLASSNET_DATA``, the repository's ``data/``
-folder, ``~/.cache/glassnet``; in each, ``<folder>/<name>/`` and ``<folder>/`` itself (and
-torchvision's ``<root>/MNIST/raw/``). Files may be gzip-compressed or raw.
+Search order for the four IDX files when no ``root`` is given: ``$GLASSNET_DATA``, the
+repository's ``data/`` folder, ``~/.cache/glassnet``; in each, ``<folder>/<name>/`` and
+``<folder>/`` itself. An explicit ``root`` is searched alone (``<root>/<name>/``, ``<root>/``,
+torchvision's ``<root>/MNIST/raw/``) and must exist and hold files; with ``download=True`` the
+usual places stand in for the network before it is asked. Files may be gzip-compressed or raw;
+checksums, image/label counts and label ranges are checked.
 """
 
 from __future__ import annotations
@@ -139,20 +142,97 @@ def write_atomically(path: Path, payload: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a download is shared
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def check_root(root, name: str, download: bool) -> None:
+    """An explicit ``root`` must exist and hold something, unless a download may fill it.
+
+    Without this, ``root='/typo'`` would quietly read whatever the search order finds."""
+    if root is None or download:
+        return
+    folder = Path(root)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DataError(f"{name}: root={str(root)!r} {what}; pass the folder that holds the "
+                        f"files, download=True to fetch them there, or root=None to search "
+                        f"$GLASSNET_DATA, the repository's data/ and ~/.cache/glassnet")
+    if not any(folder.iterdir()):
+        raise DataError(f"{name}: root={str(root)!r} is empty; put the files there, pass "
+                        f"download=True to fetch them, or root=None to search the usual places")
+
+
+def search_folders(source: Source, root, download: bool) -> list[Path]:
+    """Where to look: only ``root``'s folders when one is given (the search order applies only
+    when no location is given); with ``download=True`` the usual places too, as checksummed
+    stand-ins for the network (so PyTorch's ``MNIST('../data', download=True)`` works
+    offline)."""
+    if root is None:
+        return candidate_folders(None, source.name)
+    folders = [Path(root) / source.name, Path(root)]
+    if source.torchvision_folder:  # files torchvision downloaded are found too
+        folders.append(Path(root) / source.torchvision_folder / "raw")
+    if download:
+        folders += [f for f in candidate_folders(None, source.name) if f not in folders]
+    return folders
+
+
+def _keep_copy(path: Path, folder: Path) -> Path:
+    """Copy a verified file into ``folder`` (atomically), as ``download=True`` would have."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    write_atomically(target, path.read_bytes())
+    return target
+
+
+def _verifiable(path: Path | None, spec: IdxFile) -> Path | None:
+    """A stand-in for a download only if its checksum can be checked (a raw file of a set
+    without raw checksums cannot be, so it is not used)."""
+    if path is None or spec.raw_sha256 is not None or path.suffix == ".gz":
+        return path
+    return None
+
+
+def check_pair(images: np.ndarray, labels: np.ndarray, source: Source, names) -> None:
+    """Images and labels must agree in count and labels must name one of the classes."""
+    image_file, label_file = names
+    if images.ndim != 3 or labels.ndim != 1:
+        raise DataError(f"{image_file}: expected images N x H x W and labels N, found shapes "
+                        f"{images.shape} and {labels.shape} in {label_file}; the files are "
+                        f"not a {source.name} pair: replace them with good copies")
+    if len(images) != len(labels):
+        raise DataError(f"{image_file} holds {len(images)} images but {label_file} holds "
+                        f"{len(labels)} labels; one of them is from another data set or "
+                        f"version: replace both with good copies")
+    if len(labels) and (labels.min() < 0 or labels.max() >= len(source.classes)):
+        bad = int(labels.max() if labels.max() >= len(source.classes) else labels.min())
+        raise DataError(f"{label_file}: label {bad} is outside the {len(source.classes)} "
+                        f"classes (0..{len(source.classes) - 1}); the file is corrupt or from "
+                        f"another data set: replace it with a good copy")
+
+
+def _umask() -> int:
+    mask = os.umask(0o22)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
+
+
 def load_arrays(source: Source, root=None, download_missing: bool = False, opener=None):
-    """((x_train, y_train), (x_test, y_test)): uint8 (N, 28, 28) images, int64 labels."""
-    folders = candidate_folders(root, source.name)
-    if root and source.torchvision_folder:  # files torchvision downloaded are found too
-        folders.insert(2, Path(root) / source.torchvision_folder / "raw")
-    arrays = []
+    """((x_train, y_train), (x_test, y_test)): uint8 (N, 28, 28) images, int64 labels.
+
+    An explicit ``root`` that is missing or empty is an error (unless ``download_missing``);
+    counts, label ranges and checksums are checked, each failure naming the file and the fix.
+    """
+    check_root(root, source.name, download_missing)
+    folders = search_folders(source, root, download_missing)
+    own = folders if root is None else folders[:3 if source.torchvision_folder else 2]
+    arrays, paths = [], []
     for spec in source.files:
-        path = find_file(folders, spec.stem)
+        path = find_file(own, spec.stem) or _verifiable(find_file(folders, spec.stem), spec)
         if path is None:
             if not download_missing:
                 searched = ", ".join(str(f) for f in folders)
@@ -163,7 +243,12 @@ def load_arrays(source: Source, root=None, download_missing: bool = False, opene
             destination = Path(root) / source.name if root else CACHE / source.name
             path = download(source, spec, destination, opener)
         arrays.append(_verify_local(path, spec))
+        if root is not None and path.parent not in own:  # a verified stand-in: keep a copy
+            path = _keep_copy(path, Path(root) / source.name)  # where a download would go
+        paths.append(path)
     images, labels, test_images, test_labels = arrays
+    check_pair(images, labels, source, paths[:2])
+    check_pair(test_images, test_labels, source, paths[2:])
     return ((images, labels.astype(np.int64)), (test_images, test_labels.astype(np.int64)))
 
 

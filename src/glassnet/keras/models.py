@@ -12,6 +12,7 @@ import numpy as np
 
 from ..serialization import load, save
 from ..tensor import Tensor
+from ..utils.data._keywords import suggest_keywords
 from . import layers as L
 from .trainer import Trainer
 
@@ -23,8 +24,9 @@ class Sequential(Trainer, L.Layer):
     ``keras.Input(shape=...)``.
     """
 
-    def __init__(self, layers=None, name: str | None = None, **kwargs) -> None:
-        L.Layer.__init__(self, name=name or L.unique_name("sequential"))
+    @suggest_keywords
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None) -> None:
+        L.Layer.__init__(self, name=name or L.unique_name("sequential"), trainable=trainable)
         Trainer.__init__(self)
         self._input_shape = None
         for layer in layers or []:
@@ -100,10 +102,14 @@ class Sequential(Trainer, L.Layer):
 
     @property
     def trainable_weights(self) -> list:
+        if not self.trainable:  # Sequential(trainable=False) freezes every layer, as Keras
+            return []
         return [w for layer in self.layers for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self) -> list:
+        if not self.trainable:
+            return self.weights
         return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     def get_weights(self) -> list[np.ndarray]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from ..utils.data._keywords import suggest_keywords
 from . import callbacks as C
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -26,6 +27,15 @@ def _array(x) -> np.ndarray:
         return x._data
     array = np.asarray(x)
     return array.astype(np.float32) if array.dtype == np.float64 else array
+
+
+def _not_supported(what: str, **given) -> None:
+    """Keras options glassnet does not implement: accepted by name (so a typo is still told
+    apart from them), refused when set, rather than silently ignored."""
+    for name, value in given.items():
+        if value is not None:
+            raise NotImplementedError(f"{what}: {name}= is not supported by glassnet yet; "
+                                      f"leave it out (weight the loss by hand instead)")
 
 
 def _batches(x, y, batch_size: int, order=None):
@@ -53,8 +63,17 @@ class Trainer:
         self.compiled = False
 
     # ----- compile ----------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs) -> None:
-        """Choose the optimizer, the loss and the metrics (by name or object)."""
+    @suggest_keywords
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True) -> None:
+        """Choose the optimizer, the loss and the metrics (by name or object).
+
+        Keras' signature: ``run_eagerly``, ``steps_per_execution``, ``jit_compile`` and
+        ``auto_scale_loss`` are accepted and change nothing (glassnet always runs eagerly, one
+        step at a time, in float32); ``loss_weights`` and ``weighted_metrics`` are refused.
+        An unknown keyword raises TypeError naming the closest valid one."""
+        _not_supported("compile", loss_weights=loss_weights, weighted_metrics=weighted_metrics)
         self.optimizer = optimizers_module.get(optimizer)
         if loss is None:
             raise ValueError("compile: a loss is needed, e.g. loss='sparse_categorical_"
@@ -83,7 +102,7 @@ class Trainer:
 
     def _compile_from_config(self, config: dict) -> None:
         self.compile(optimizers_module.deserialize(config["optimizer"]),
-                     losses_module.deserialize(config["loss"]), config["metrics"])
+                     losses_module.deserialize(config["loss"]), metrics=config["metrics"])
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -117,12 +136,29 @@ class Trainer:
             trackers[name].update(float(np.mean(fn(y, output))), count)
 
     # ----- fit ----------------------------------------------------------------------------
+    @suggest_keywords
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
-            steps_per_epoch=None, **kwargs):
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for ``epochs``; returns a History whose ``.history`` has the loss, each
-        metric and their val_ versions, one value per epoch."""
+        metric and their val_ versions, one value per epoch (val_ ones every
+        ``validation_freq`` epochs).
+
+        Keras' signature; ``steps_per_epoch`` caps the batches of each epoch and
+        ``validation_steps`` those of each validation; ``class_weight`` and ``sample_weight``
+        are refused. An unknown keyword (``epoch=10``) raises TypeError naming the closest
+        valid one (``epochs``)."""
         self._require_compiled("fit")
+        _not_supported("fit", class_weight=class_weight, sample_weight=sample_weight)
+        per_epoch = 1 if steps_per_epoch is None else steps_per_epoch
+        for name, value, least in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0),
+                                   ("validation_freq", validation_freq, 1),
+                                   ("steps_per_epoch", per_epoch, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
+                    value < least:
+                raise ValueError(f"fit: {name} must be a whole number of at least {least}, "
+                                 f"got {value!r}")
         batch_size = batch_size or 32
         loader = y is None and not isinstance(x, (np.ndarray, Tensor, list))
         if not loader:
@@ -146,6 +182,7 @@ class Trainer:
             self.build((None, *_array(first).shape[1:]))
         self._bind_optimizer()
         steps = len(x) if loader else math.ceil(len(x) / batch_size)
+        steps = steps if steps_per_epoch is None else min(steps, int(steps_per_epoch))
         verbose = 1 if verbose == "auto" else verbose
         history = C.History()
         callback_list = C.CallbackList(
@@ -159,6 +196,8 @@ class Trainer:
                         **{m: metrics_module.Mean(m) for m in self.compiled_metrics}}
             order = None if loader or not shuffle else np.random.permutation(len(x))
             for step, (xb, yb) in enumerate(_batches(x, y, batch_size, order)):
+                if step == steps:
+                    break
                 callback_list.call("on_train_batch_begin", step, {})
                 self.optimizer.zero_grad()
                 value, output = self._loss(xb, yb, training=True)
@@ -173,9 +212,10 @@ class Trainer:
                 if self.stop_training:
                     break
             logs = {k: t.result() for k, t in trackers.items()}
-            if validation_data is not None:
-                results = self.evaluate(*validation_data, batch_size=batch_size, verbose=0,
-                                        return_dict=True)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                results = self.evaluate(*validation_data,
+                                        batch_size=validation_batch_size or batch_size,
+                                        verbose=0, steps=validation_steps, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in results.items()})
             callback_list.call("on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -198,11 +238,18 @@ class Trainer:
         self.stop_training = True
 
     # ----- evaluate and predict -------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False,
-                 **kwargs):
+    @suggest_keywords
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
         """The loss (and metrics) over the data, in inference mode: the loss alone, or
-        [loss, *metrics], or a dict with return_dict=True."""
+        [loss, *metrics], or a dict with return_dict=True.
+
+        Keras' signature: ``steps`` caps the batches, ``callbacks`` get the test hooks;
+        ``sample_weight`` is refused; an unknown keyword raises TypeError naming the closest
+        valid one."""
         self._require_compiled("evaluate")
+        _not_supported("evaluate", sample_weight=sample_weight)
+        callback_list = C.CallbackList(list(callbacks or []), self, {"steps": steps})
         batch_size = batch_size or 32
         if not isinstance(x, (np.ndarray, Tensor, list)) and y is None:
             pairs = _batches(x, None, batch_size)
@@ -211,30 +258,50 @@ class Trainer:
             pairs = _batches(x, y, batch_size)
         trackers = {"loss": metrics_module.Mean("loss"),
                     **{m: metrics_module.Mean(m) for m in self.compiled_metrics}}
+        callback_list.call("on_test_begin", {})
         with no_grad():
-            for xb, yb in pairs:
+            for step, (xb, yb) in enumerate(pairs):
+                if step == steps:
+                    break
+                callback_list.call("on_test_batch_begin", step, {})
                 value, output = self._loss(xb, yb, training=False)
                 trackers["loss"].update(value.item(), len(xb))
                 self._update_metrics(trackers, yb, output, len(xb))
+                callback_list.call("on_test_batch_end", step,
+                                   {k: t.result() for k, t in trackers.items()})
         results = {k: t.result() for k, t in trackers.items()}
+        callback_list.call("on_test_end", dict(results))
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in sorted(results.items())))
         if return_dict:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
 
-    def predict(self, x, batch_size=None, verbose="auto", **kwargs) -> np.ndarray:
-        """The model's outputs as a NumPy array, computed in batches, in inference mode."""
+    @suggest_keywords
+    def predict(self, x, batch_size=None, verbose="auto", steps=None,
+                callbacks=None) -> np.ndarray:
+        """The model's outputs as a NumPy array, computed in batches, in inference mode.
+
+        Keras' signature: ``steps`` caps the batches, ``callbacks`` get the predict hooks; an
+        unknown keyword raises TypeError naming the closest valid one."""
         batch_size = batch_size or 32
         if not isinstance(x, (np.ndarray, Tensor, list)):
             chunks = [xb for xb, _ in _batches(x, None, batch_size)]
         else:
             x = _array(x)
             chunks = [x[i:i + batch_size] for i in range(0, len(x), batch_size)]
+        chunks = chunks if steps is None else chunks[:steps]
+        callback_list = C.CallbackList(list(callbacks or []), self, {"steps": len(chunks)})
+        callback_list.call("on_predict_begin", {})
         self.train(False)
+        outputs = []
         with no_grad():
-            return np.concatenate([self.forward(Tensor._make(np.asarray(c)))._data
-                                   for c in chunks])
+            for step, chunk in enumerate(chunks):
+                callback_list.call("on_predict_batch_begin", step, {})
+                outputs.append(self.forward(Tensor._make(np.asarray(chunk)))._data)
+                callback_list.call("on_predict_batch_end", step, {"outputs": outputs[-1]})
+        callback_list.call("on_predict_end", {})
+        return np.concatenate(outputs)
 
 
 class _ProgressBar(C.Callback):

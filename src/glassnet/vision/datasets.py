@@ -4,10 +4,14 @@
 CIFAR-10) when Pillow is installed, else as a uint8 NumPy array (H x W, or H x W x 3), then
 passed through ``transform``; the target an int, then through ``target_transform``.
 
-The files are found as ``glassnet.datasets`` finds them (``root``, ``$GLASSNET_DATA``, the
-repository's ``data/``, ``~/.cache/glassnet``) and downloaded, checksummed, only when none is
-found and ``download=True``; so PyTorch's ``datasets.MNIST('../data', download=True)`` reads
-the copy that ships with glassnet without touching the network.
+The files are found as ``glassnet.datasets`` finds them: in ``root`` alone, which must exist
+and hold something unless ``download=True`` (``root=None`` searches ``$GLASSNET_DATA``, the
+repository's ``data/``, ``~/.cache/glassnet``). With ``download=True``, files missing from
+``root`` are taken from a checksummed copy in those places, else downloaded (checksummed), and
+kept in ``root`` either way, as torchvision's download keeps them; so PyTorch's
+``datasets.MNIST('../data', download=True)`` works without touching the network, and the
+following ``datasets.MNIST('../data', train=False)`` finds the files there. Image/label counts,
+label ranges and checksums are checked; a failure is one line naming the file and the fix.
 
 A DataLoader asks for a whole batch at once (``__getitems__``); when the transform is made of
 ToTensor and Normalize only, the batch is converted in one NumPy operation, with the same
@@ -102,7 +106,9 @@ class MNIST(VisionDataset):
     """The MNIST handwritten digits (60,000 training and 10,000 test 28x28 grey images).
 
     Args:
-        root: a folder to look in first (it need not exist) and to download into.
+        root: the folder holding the files (``<root>/mnist/``, ``<root>/``, or torchvision's
+            ``<root>/MNIST/raw/``); it must exist and hold files unless ``download=True``,
+            which fills it. ``None`` searches the usual places.
         train: the training set (True) or the test set.
         transform: applied to each image (a PIL image, or an array without Pillow).
         target_transform: applied to each label.
@@ -137,8 +143,9 @@ class CIFAR10(VisionDataset):
     the official binary distribution, ``cifar-10-binary.tar.gz``.
 
     Args:
-        root: a folder to look in first (for ``cifar-10-batches-bin/`` or the archive) and to
-            download into.
+        root: the folder holding ``cifar-10-batches-bin/`` or the archive; it must exist and
+            hold something unless ``download=True``, which fills it. ``None`` searches the
+            usual places.
         train: the five training batches (True) or the test batch.
         transform: applied to each image (a PIL RGB image, or an H x W x 3 array).
         target_transform: applied to each label.

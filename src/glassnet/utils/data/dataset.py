@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -168,18 +169,46 @@ class ChainDataset(IterableDataset):
 
 
 def random_split(dataset, lengths, generator=None) -> list[Subset]:
-    """Split into non-overlapping random subsets of the given lengths (or fractions)."""
+    """Split into non-overlapping random subsets of the given lengths, or of the given
+    fractions of ``len(dataset)`` when they sum to 1 (the remainder of the rounding down is
+    handed out one by one, from the first subset on), as ``torch.utils.data.random_split``.
+
+    Lengths must be whole and non-negative and sum to ``len(dataset)``; fractions must lie
+    in [0, 1]. (PyTorch quietly returns subsets for ``[-1, 11]``; that is refused here.)
+
+    Example:
+        >>> from glassnet.utils.data import TensorDataset
+        >>> [len(s) for s in random_split(TensorDataset(np.arange(10)), [0.7, 0.3])]
+        [7, 3]
+    """
     n = len(dataset)
     lengths = list(lengths)
-    if all(isinstance(x, float) and 0 <= x <= 1 for x in lengths) and \
-            math.isclose(sum(lengths), 1.0):
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, fraction in enumerate(lengths):
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1: got "
+                                 f"{fraction}; give fractions in [0, 1] summing to 1, or "
+                                 f"whole lengths summing to {n}")
         counts = [int(math.floor(n * f)) for f in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an "
+                              f"empty dataset.", stacklevel=2)
         lengths = counts
     if sum(lengths) != n:
-        raise ValueError(f"random_split: lengths {lengths} add up to {sum(lengths)}, but the "
-                         f"dataset has {n} samples")
+        raise ValueError(f"Sum of input lengths does not equal the length of the input "
+                         f"dataset! lengths {lengths} add up to {sum(lengths)}, but the "
+                         f"dataset has {n} samples; fractions must add up to 1")
+    for i, length in enumerate(lengths):
+        if not isinstance(length, (int, np.integer)):  # PyTorch: a TypeError from randperm
+            raise TypeError(f"random_split: length at index {i} is {length!r}; give whole "
+                            f"lengths summing to {n}, or fractions summing to 1")
+        if length < 0:
+            raise ValueError(f"random_split: length at index {i} is {length}, a negative "
+                             f"length; give lengths of at least 0 summing to {n}")
+    lengths = [int(length) for length in lengths]
     order = rng(generator or default_generator).permutation(n)
     bounds = np.cumsum([0] + lengths)
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
