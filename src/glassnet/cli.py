@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import signal
 import sys
 import time
 from pathlib import Path
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="RUN_DIR", help="run folder (default runs/<time>)")
     train.add_argument("--doctor", action="store_true",
                        help="check the setup on the first batch and report gradients")
+    train.add_argument("--keep-failed", action="store_true", help="keep a failed or diverged "
+                       "run's unfinished private folder (.<RUN_DIR>.<random>)")
 
     evaluate = commands.add_parser("evaluate", help="test accuracy, per class, confusions")
     evaluate.add_argument("run_dir", metavar="RUN_DIR")
@@ -92,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("run_dir", metavar="RUN_DIR")
     predict.add_argument("images", metavar="IMAGE", nargs="+")
     predict.add_argument("--json", action="store_true", help="print a JSON list")
-    predict.add_argument("--show", metavar="PNG", help="save what the network saw")
+    predict.add_argument("--show", metavar="PNG", help="save what the network saw (new file)")
+    predict.add_argument("--force", action="store_true",
+                         help="let --show replace an existing file")
 
     compare = commands.add_parser("compare-optimizers",
                                   help="train the same network with several optimizers")
@@ -122,20 +128,70 @@ Recipes (all: Adam, cosine schedule, batch 64, 5 epochs, 10% held out for valida
 
 
 def main(argv=None) -> int:
+    from .app.runs import Interrupted, signals_interrupt
+
     args = build_parser().parse_args(argv)
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
                 "compare-optimizers": cmd_compare}
     try:
-        return handlers[args.command](args) or 0
-    except KeyboardInterrupt:
-        print("glassnet: interrupted; no run folder was written", file=sys.stderr)
-        return 130
+        with signals_interrupt():
+            return handlers[args.command](args) or 0
+    except KeyboardInterrupt as error:
+        signum = error.signum if isinstance(error, Interrupted) else 2
+        print(f"glassnet: interrupted by {signal.Signals(signum).name}; nothing half-made was "
+              f"left behind", file=sys.stderr)
+        return 128 + signum
     except (ValueError, TypeError, OSError, ImportError, RuntimeError) as error:
         if args.debug:
             raise
         message = " ".join(str(error).split())
         print(f"glassnet: error: {message}", file=sys.stderr)
         return 1
+
+
+# ----- checks before any work -------------------------------------------------------------
+def _whole(low: int, high: int):
+    word = "positive: " if low == 1 else ""
+    return (lambda v: isinstance(v, int) and low <= v <= high,
+            f"{word}a whole number from {low} to {high}")
+
+
+# option: (test, accepted range); None (not given) is always accepted. NaN fails every
+# comparison, so `0 <= v < 1` refuses it; isfinite refuses inf where there is no upper bound.
+OPTION_RANGES = {
+    "--lr": (lambda v: math.isfinite(v) and v > 0, "positive: a finite number > 0"),
+    "--momentum": (lambda v: 0 <= v < 1, "a finite number in [0, 1)"),
+    "--weight-decay": (lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0"),
+    "--dropout": (lambda v: 0 <= v < 1, "a finite number in [0, 1)"),
+    "--epochs": _whole(1, 100_000),
+    "--batch-size": _whole(1, 1_000_000),
+    "--early-stopping": _whole(1, 100_000),
+    "--seed": _whole(0, 2**32 - 1),
+    "--limit": (lambda v: v >= 20, "at least 20 images (some are held out for validation)"),
+}
+
+
+def check_options(args) -> None:
+    """Every numeric option finite and in range, one line naming the option and the range;
+    an explicit --data folder must exist and hold something."""
+    for option, (accept, accepted) in OPTION_RANGES.items():
+        value = getattr(args, option[2:].replace("-", "_"), None)
+        if value is not None and not accept(value):
+            raise ValueError(f"{option} must be {accepted}, got {value}")
+    hidden = getattr(args, "hidden", None)
+    if hidden is not None and (len(hidden) > 64 or not all(0 < h <= 65_536 for h in hidden)):
+        raise ValueError(f"--hidden must be at most 64 sizes, each from 1 to 65536, got "
+                         f"{','.join(map(str, hidden))}")
+    data = getattr(args, "data", None)
+    if data is not None:
+        folder = Path(data)
+        if not folder.is_dir():
+            raise ValueError(f"--data {data}: no such folder; give the folder holding the "
+                             f"data set, or leave --data out to use $GLASSNET_DATA, data/ and "
+                             f"~/.cache/glassnet in that order")
+        if not any(folder.iterdir()):
+            raise ValueError(f"--data {data} is an empty folder; put the data set there (or "
+                             f"leave --data out to search the usual places)")
 
 
 # ----- commands ---------------------------------------------------------------------------
@@ -175,16 +231,14 @@ def cmd_train(args) -> int:
     from .app.recipe import Recipe
     from .app.trainer import evaluate, train
 
-    if args.limit is not None and args.limit < 20:
-        raise ValueError(f"--limit must be at least 20 images (some are held out for "
-                         f"validation), got {args.limit}")
+    check_options(args)
     recipe = Recipe(dataset=args.dataset, model=args.model, augment=args.augment,
                     **_mlp_options(args), optimizer=args.optimizer,
                     lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
                     schedule=args.schedule, batch_size=args.batch_size, epochs=args.epochs,
                     early_stopping=args.early_stopping, seed=args.seed)
-    out = Path(args.out) if args.out else runs.default_run_dir()
-    partial = runs.start(out)
+    run = runs.RunFolder(args.out or runs.default_run_dir(), unique=not args.out)
+    partial = run.path
     try:
         (x, y), (xt, yt) = _load_data(recipe.dataset, args.data, args.limit)
         if recipe.model == "mlp":
@@ -206,12 +260,13 @@ def cmd_train(args) -> int:
         test = evaluate(model, recipe, xt, yt)
         _write_run(partial, model, recipe, history, test, yt, seconds, best_epoch,
                    images=(len(x), len(xt)))
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(partial, ignore_errors=True)
+        out = run.publish()
+    except BaseException as error:
+        if args.keep_failed and isinstance(error, Exception):  # signals never keep anything
+            error.args = (f"{error} (unfinished run kept in {partial}/ for --keep-failed)",)
+        else:
+            run.discard()
         raise
-    runs.finish(partial, out)
     print(f"test accuracy {test.accuracy:.2%} (test loss {test.loss:.4f}) after "
           f"{len(history)} epochs in {seconds:.1f} s")
     print(f"run saved to {out}/ (model.safetensors, config.json, history.csv, metrics.json, "
@@ -238,24 +293,26 @@ def _write_run(folder, model, recipe, history, test, labels, seconds, best_epoch
 
     runs.save_model(folder, model, recipe)
     runs.write_csv(folder / "history.csv", history)
-    runs.write_json(folder / "metrics.json", {
+    metrics = {
         "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": len(history),
         "best_epoch": best_epoch, "seconds": round(seconds, 2),
         "final_val_accuracy": history[-1]["val_accuracy"], "model": recipe.model,
-        "dataset": recipe.dataset, "training_images": images[0], "test_images": images[1]})
+        "dataset": recipe.dataset, "training_images": images[0], "test_images": images[1]}
     viz.plot_history(history, folder / "curves.png",
                      title=f"{recipe.dataset} {recipe.model}: {recipe.optimizer}, test "
                            f"accuracy {test.accuracy:.2%}")
     counts = viz.confusion_matrix(labels, test.predictions, recipe.classes)
     viz.plot_confusion(counts, _axis_names(recipe), folder / "confusion.png",
                        title=f"test set confusion ({test.accuracy:.2%} correct)")
+    runs.write_json(folder / runs.MARKER, metrics)  # last: it marks the run complete
 
 
 def cmd_evaluate(args) -> int:
     from . import viz
-    from .app.runs import load_run
+    from .app.runs import honour_umask, load_run
     from .app.trainer import evaluate
 
+    check_options(args)
     folder = Path(args.run_dir)
     model, recipe = load_run(folder)
     (_, _), (xt, yt) = _load_data(recipe.dataset, args.data)
@@ -282,6 +339,8 @@ def cmd_evaluate(args) -> int:
                 f"p={test.probabilities[i].max():.2f}" for i in worst]
     viz.plot_image_grid(xt[worst], captions, folder / "mistakes.png",
                         title="the most confidently wrong test images")
+    for name in ("confusion.png", "mistakes.png"):
+        honour_umask(folder / name)
     print(f"\nwrote {folder}/confusion.png and {folder}/mistakes.png")
     return 0
 
@@ -289,10 +348,13 @@ def cmd_evaluate(args) -> int:
 def cmd_predict(args) -> int:
     from . import viz
     from .app.photos import prepare
-    from .app.runs import load_run
+    from .app.runs import honour_umask, load_run
     from .app.trainer import to_inputs
     from .autograd.grad_mode import no_grad
 
+    if args.show and Path(args.show).exists() and not args.force:
+        raise ValueError(f"--show {args.show} already exists; glassnet will not replace it (it "
+                         f"could be an input); choose a new name or add --force")
     model, recipe = load_run(args.run_dir)
     inputs = [prepare(path, recipe.dataset) for path in args.images]
     with no_grad():
@@ -311,6 +373,7 @@ def cmd_predict(args) -> int:
         items = [(Path(r["image"]).name, image, np.array(r["probabilities"]))
                  for r, image in zip(results, inputs)]
         viz.plot_predictions(items, args.show)
+        honour_umask(args.show)
     return 0
 
 
@@ -318,15 +381,28 @@ def cmd_compare(args) -> int:
     from . import viz
     from .app import runs
     from .app.recipe import Recipe
-    from .app.trainer import train
 
+    check_options(args)
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
     recipes = [Recipe(optimizer=n, epochs=args.epochs, batch_size=args.batch_size,
                       seed=args.seed, schedule="none") for n in names]
     (x, y), _ = _load_data("mnist", args.data)
-    out = Path(args.out) if args.out else \
-        Path("runs") / time.strftime("compare_%Y-%m-%d_%H-%M-%S")
-    partial = runs.start(out)
+    run = runs.RunFolder(args.out or runs.default_run_dir("compare_"), unique=not args.out)
+    try:
+        out = _compare(recipes, x, y, run, viz)
+    except BaseException:
+        run.discard()
+        raise
+    print(f"wrote {out}/compare.png and {out}/compare.csv")
+    return 0
+
+
+def _compare(recipes, x, y, run, viz) -> Path:
+    """Train each recipe in turn; the table and plot go into ``run``, then it is published."""
+    from .app import runs
+    from .app.trainer import train
+
+    partial = run.path
     rows, curves = [], {}
     print(f"{'optimizer':>10}  {'lr':>6}  {'final train loss':>16}  "
           f"{'val acc per epoch':>24}  {'seconds':>7}")
@@ -347,9 +423,7 @@ def cmd_compare(args) -> int:
         del model  # one model in memory at a time
     runs.write_csv(partial / "compare.csv", rows)
     _plot_comparison(curves, partial / "compare.png", viz)
-    runs.finish(partial, out)
-    print(f"wrote {out}/compare.png and {out}/compare.csv")
-    return 0
+    return run.publish()
 
 
 def _plot_comparison(curves: dict, path: Path, viz) -> None:

@@ -168,6 +168,7 @@ def test_runs_without_a_model_entry_still_load_and_evaluate_as_mlp(tmp_path, cap
     folder = tmp_path / "old"
     folder.mkdir()
     runs.save_model(folder, build_model(recipe), recipe)
+    runs.write_json(folder / runs.MARKER, {})  # complete runs have metrics.json (issue 13)
     config = json.loads((folder / "config.json").read_text())
     for key in ("model", "augment"):
         del config["recipe"][key]
@@ -258,8 +259,8 @@ def test_missing_cifar10_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     monkeypatch.delenv("GLASSNET_DATA", raising=False)
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "cifar10", "--data", str(tmp_path / "empty"), "--out",
-                 str(out)]) == 1
+    # no --data: an explicit missing --data is refused before any search (issue 13)
+    assert main(["train", "--dataset", "cifar10", "--out", str(out)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("glassnet: error: cifar-10: could not download") and "\n" not in err
     assert not out.exists() and not (tmp_path / "run.partial").exists()

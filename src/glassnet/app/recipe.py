@@ -23,6 +23,7 @@ flipped 2 or 7 is no longer a digit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
@@ -48,6 +49,12 @@ PIXEL_STATISTICS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)
                     "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))}
 # (channels, height, width) of one image of each dataset, as the networks receive it
 IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+# sane sizes: config.json is checked against these before a network is built from it
+MAX_EPOCHS = 100_000
+MAX_BATCH_SIZE = 1_000_000
+MAX_HIDDEN_LAYERS = 64
+MAX_HIDDEN_SIZE = 65_536
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus as much again for Adam
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
                    "ship", "truck")
 
@@ -95,28 +102,70 @@ class Recipe:
             self.input_std = list(std) if isinstance(std, tuple) else std
 
     def check(self) -> None:
-        """Refuse impossible settings with one clear sentence each."""
+        """Refuse impossible settings with one clear sentence each: the schema of config.json
+        (types, ranges, sane sizes), checked before anything is built."""
         choices = {"dataset": DATASETS, "model": MODELS, "activation": tuple(ACTIVATIONS),
                    "optimizer": OPTIMIZERS, "schedule": SCHEDULES}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of "
                                  f"{', '.join(allowed)}")
-        positive = {"epochs": self.epochs, "batch size": self.batch_size, "lr": self.lr}
-        for name, value in positive.items():
-            if value <= 0:
-                raise ValueError(f"{name} must be positive, got {value}")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        if not 0 < self.val_fraction < 1:
-            raise ValueError(f"the validation fraction must be in (0, 1), got "
-                             f"{self.val_fraction}")
-        if any(h <= 0 for h in self.hidden):
-            raise ValueError(f"hidden sizes must be positive, got {self.hidden}")
+        for name in ("augment", "batchnorm"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        _whole("epochs", self.epochs, 1, MAX_EPOCHS, "positive")
+        _whole("batch size", self.batch_size, 1, MAX_BATCH_SIZE, "positive")
+        _whole("seed", self.seed, 0, 2**32 - 1)
+        if self.early_stopping is not None:
+            _whole("early stopping patience", self.early_stopping, 1, MAX_EPOCHS, "positive")
+        _real("lr", self.lr, "a finite number > 0", lambda v: v > 0, "positive")
+        _real("momentum", self.momentum, "in [0, 1)", lambda v: 0 <= v < 1)
+        _real("weight decay", self.weight_decay, "a finite number >= 0", lambda v: v >= 0)
+        _real("dropout", self.dropout, "in [0, 1)", lambda v: 0 <= v < 1)
+        _real("the validation fraction", self.val_fraction, "in (0, 1)", lambda v: 0 < v < 1)
+        self._check_sizes()
         if self.augment and self.dataset != "cifar10":
             raise ValueError(f"--augment (random crop + flip) is for cifar10, not "
                              f"{self.dataset}: a flipped digit is another picture; drop "
                              f"--augment or use --dataset cifar10")
+
+    def _check_sizes(self) -> None:
+        if not isinstance(self.hidden, list) or len(self.hidden) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"hidden must be a list of at most {MAX_HIDDEN_LAYERS} sizes, got "
+                             f"{self.hidden!r}")
+        for size in self.hidden:
+            if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+                raise ValueError(f"hidden sizes must be positive whole numbers, got "
+                                 f"{self.hidden!r}")
+            _whole("a hidden size", size, 1, MAX_HIDDEN_SIZE, "positive")
+        pixels = int(np.prod(IMAGE_SHAPES[self.dataset]))
+        if self.inputs is not None and (isinstance(self.inputs, bool)
+                                        or self.inputs != pixels):
+            raise ValueError(f"inputs must be {pixels} for {self.dataset} (pixels per image), "
+                             f"got {self.inputs!r}")
+        if isinstance(self.classes, bool) or self.classes != 10:
+            raise ValueError(f"classes must be 10 (all glassnet datasets have 10), got "
+                             f"{self.classes!r}")
+        if self.model == "mlp":
+            widths = [pixels, *self.hidden, 10]
+            weights = sum(a * b + b for a, b in zip(widths, widths[1:]))
+            if weights > MAX_PARAMETERS:
+                raise ValueError(f"hidden sizes {self.hidden} make {weights:,} parameters, more "
+                                 f"than glassnet trains ({MAX_PARAMETERS:,} at most); use "
+                                 f"smaller --hidden sizes")
+        channels = IMAGE_SHAPES[self.dataset][0]
+        for name in ("input_mean", "input_std"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if len(values) not in (1, channels) or not all(
+                    _is_real(v) and math.isfinite(v) for v in values):
+                raise ValueError(f"{name} must be a finite number or a list of {channels}, got "
+                                 f"{value!r}")
+            if name == "input_std" and not all(v > 0 for v in values):
+                raise ValueError(f"input_std must be positive (pixels are divided by it), got "
+                                 f"{value!r}")
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -138,9 +187,36 @@ class Recipe:
     def from_dict(cls, data: dict) -> Recipe:
         """A recipe from config.json; runs written before ``model`` existed are mlp runs."""
         known = {f.name for f in fields(cls)}
-        settings = {k: v for k, v in data.items() if k in known}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown recipe key {unknown[0]!r}{hint}; the keys are "
+                             f"{', '.join(f.name for f in fields(cls))}")
+        settings = dict(data)
         settings.setdefault("model", "mlp")
         return cls(**settings)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(name: str, value, low: int, high: int, word: str = "") -> None:
+    """ValueError unless ``value`` is an int in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        prefix = f"{word}: " if word else ""
+        raise ValueError(f"{name} must be {prefix}a whole number from {low} to {high}, got "
+                         f"{value!r}")
+
+
+def _real(name: str, value, text: str, accept, word: str = "") -> None:
+    """ValueError unless ``value`` is a finite number that ``accept`` takes."""
+    if not (_is_real(value) and math.isfinite(value) and accept(value)):
+        prefix = f"{word}, " if word else ""
+        raise ValueError(f"{name} must be {prefix}{text}, got {value!r}")
 
 
 def build_model(recipe: Recipe) -> nn.Sequential:

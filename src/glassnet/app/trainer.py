@@ -54,6 +54,17 @@ def augment(images: np.ndarray, rng: np.random.Generator, padding: int = 4) -> n
     return padded[np.arange(n)[:, None, None], rows[:, :, None], columns[:, None, :]]
 
 
+class DivergedError(RuntimeError):
+    """The loss became NaN or infinite: the weights are no longer a model of anything."""
+
+
+def _diverged(recipe: Recipe, what: str, value: float, epoch: int, step: int | None = None):
+    where = f"epoch {epoch}, step {step}" if step else f"the end of epoch {epoch}"
+    return DivergedError(
+        f"training diverged: the {what} became {value} at {where} (lr {recipe.lr:g}, "
+        f"{recipe.optimizer}); nothing was saved; try a smaller --lr (e.g. {recipe.lr / 10:g})")
+
+
 @dataclass
 class Evaluation:
     loss: float
@@ -107,7 +118,9 @@ def split(images, labels, fraction: float, seed: int):
 
 def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
           progress: bool = True, doctor: bool = False):
-    """Train ``build_model(recipe)``; returns (model, history rows, best epoch)."""
+    """Train ``build_model(recipe)``; returns (model, history rows, best epoch).
+
+    Raises DivergedError as soon as a training or validation loss is NaN or infinite."""
     manual_seed(recipe.seed)
     x, y, val_x, val_y = split(images, labels, recipe.val_fraction, recipe.seed)
     model = build_model(recipe)
@@ -119,52 +132,58 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
         _doctor_before(model, criterion, optimizer, recipe, x, y)
     history, best = [], (np.inf, 0, None)
     steps = int(np.ceil(len(x) / recipe.batch_size))
-    for epoch in range(1, recipe.epochs + 1):
-        start = time.perf_counter()
-        lr = optimizer.param_groups[0]["lr"]
-        bar = EpochProgress(epoch, recipe.epochs, steps, out) if progress else None
-        order = rng.permutation(len(x))
-        loss_sum, correct = 0.0, 0
-        model.train()
-        for step, begin in enumerate(range(0, len(x), recipe.batch_size), start=1):
-            idx = order[begin:begin + recipe.batch_size]
-            target = Tensor._make(y[idx])
-            optimizer.zero_grad()
-            batch = augment(x[idx], rng) if recipe.augment else x[idx]
-            logits = model(to_inputs(batch, recipe))
-            loss = criterion(logits, target)
-            loss.backward()
-            optimizer.step()
-            value = loss.item()
-            loss_sum += value * len(idx)
-            correct += int((logits._data.argmax(1) == target._data).sum())
+    # overflow to inf / nan is caught below, with one sentence, instead of numpy's warnings
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, recipe.epochs + 1):
+            start = time.perf_counter()
+            lr = optimizer.param_groups[0]["lr"]
+            bar = EpochProgress(epoch, recipe.epochs, steps, out) if progress else None
+            order = rng.permutation(len(x))
+            loss_sum, correct = 0.0, 0
+            model.train()
+            for step, begin in enumerate(range(0, len(x), recipe.batch_size), start=1):
+                idx = order[begin:begin + recipe.batch_size]
+                target = Tensor._make(y[idx])
+                optimizer.zero_grad()
+                batch = augment(x[idx], rng) if recipe.augment else x[idx]
+                logits = model(to_inputs(batch, recipe))
+                loss = criterion(logits, target)
+                value = loss.item()
+                if not np.isfinite(value):  # one NaN step poisons every weight after it
+                    raise _diverged(recipe, "training loss", value, epoch, step)
+                loss.backward()
+                optimizer.step()
+                loss_sum += value * len(idx)
+                correct += int((logits._data.argmax(1) == target._data).sum())
+                if bar:
+                    bar.update(step, value)
+                if on_step:
+                    on_step(epoch, step, value)
             if bar:
-                bar.update(step, value)
-            if on_step:
-                on_step(epoch, step, value)
-        if bar:
-            bar.close()
-        val = evaluate(model, recipe, val_x, val_y)
-        row = dict(epoch=epoch, train_loss=loss_sum / len(x), train_accuracy=correct / len(x),
-                   val_loss=val.loss, val_accuracy=val.accuracy, lr=lr,
-                   seconds=time.perf_counter() - start)
-        history.append(row)
-        if on_epoch:
-            on_epoch(row)
-        if doctor and epoch == 1:
-            from ..doctor import gradient_report
+                bar.close()
+            val = evaluate(model, recipe, val_x, val_y)
+            if not np.isfinite(val.loss):
+                raise _diverged(recipe, "validation loss", val.loss, epoch)
+            row = dict(epoch=epoch, train_loss=loss_sum / len(x), train_accuracy=correct / len(x),
+                       val_loss=val.loss, val_accuracy=val.accuracy, lr=lr,
+                       seconds=time.perf_counter() - start)
+            history.append(row)
+            if on_epoch:
+                on_epoch(row)
+            if doctor and epoch == 1:
+                from ..doctor import gradient_report
 
-            print("doctor: gradients after the last batch of epoch 1:")
-            print(gradient_report(model, optimizer))
-        if isinstance(schedule, ReduceLROnPlateau):
-            schedule.step(val.loss)
-        elif schedule is not None:
-            schedule.step()
-        if val.loss < best[0]:
-            state = {k: v._data.copy() for k, v in model.state_dict().items()}
-            best = (val.loss, epoch, state)
-        elif recipe.early_stopping and epoch - best[1] >= recipe.early_stopping:
-            break
+                print("doctor: gradients after the last batch of epoch 1:")
+                print(gradient_report(model, optimizer))
+            if isinstance(schedule, ReduceLROnPlateau):
+                schedule.step(val.loss)
+            elif schedule is not None:
+                schedule.step()
+            if val.loss < best[0]:
+                state = {k: v._data.copy() for k, v in model.state_dict().items()}
+                best = (val.loss, epoch, state)
+            elif recipe.early_stopping and epoch - best[1] >= recipe.early_stopping:
+                break
     if recipe.early_stopping and best[2] is not None and best[1] != history[-1]["epoch"]:
         model.load_state_dict(best[2])  # early stopping keeps the best epoch's weights
     return model, history, best[1]
