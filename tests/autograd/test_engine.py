@@ -224,5 +224,5 @@ def test_custom_function_works_like_builtin_ones():
             return grad * 3 * x**2
 
     x = glassnet.tensor([1.0, 2.0], dtype=glassnet.float64, requires_grad=True)
-    assert Cube.apply(x).grad_fn.name() == "CubeBackward0"
+    assert Cube.apply(x).grad_fn.name() == "CubeBackward"  # as PyTorch names a custom Function
     assert gradcheck(Cube.apply, (x,))

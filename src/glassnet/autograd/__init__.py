@@ -1,6 +1,7 @@
 """Reverse-mode automatic differentiation: the graph, the backward sweep, and its tools.
 
 - ``function``: ``Function`` (an op's forward and backward side by side) and ``Node`` (grad_fn)
+- ``custom_function``: a user's ``Function`` (PyTorch style, on Tensors) applied and run back
 - ``engine``: ``backward`` and ``grad``, the sweep in reverse topological order
 - ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``
 - ``gradcheck``: finite-difference checking in float64

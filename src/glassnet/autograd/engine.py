@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GraphError, ShapeError
+from .custom_function import backward_on_tensors
 from .function import SMALL, AccumulateGrad, AnomalyMode, Node, _accumulator
 
 
@@ -130,7 +131,10 @@ def _node_backward(node: Node, grad, retain_graph: bool) -> tuple:
                 f"after it was used (version {version}, now {box[0]}). Use the out-of-place op "
                 f"(x = x * 2 instead of x.mul_(2)), or .clone() the tensor before changing it."
             )
-    input_grads = node.function.backward(node, grad)
+    if node.function.on_tensors:
+        input_grads = backward_on_tensors(node, grad)
+    else:
+        input_grads = node.function.backward(node, grad)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if AnomalyMode.enabled:

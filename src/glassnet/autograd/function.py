@@ -19,6 +19,9 @@ Every op in glassnet is a ``Function`` subclass with two static methods on raw N
 ``MulBackward0``: that node is the result's ``grad_fn`` and the ``ctx`` both methods receive.
 ``backward`` returns one gradient per positional input (``None`` where there is none); the engine
 sums broadcast gradients back to each input's shape, so rules never un-broadcast themselves.
+
+A ``Function`` subclassed outside glassnet (user code written for PyTorch) sees Tensors instead,
+as in PyTorch: see ``custom_function.py``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class Node:
     _freed = False
     _retained = None
     _hooks: tuple = ()
+    _non_differentiable: tuple = ()
+    materialize_grads = True
     # for drawing the graph: the output's values and gradient, kept only when tiny
     output_value = None
     output_grad = None
@@ -56,6 +61,14 @@ class Node:
     @property
     def saved_tensors(self) -> tuple:
         return self.saved
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """A custom Function's forward: this output gets no gradient (an index, a mask)."""
+        self._non_differentiable = (*self._non_differentiable, *tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Kept for PyTorch code; one output per node means backward always gets a gradient."""
+        self.materialize_grads = bool(value)
 
     def name(self) -> str:
         return type(self).__name__
@@ -81,10 +94,16 @@ class Function:
     node_class: type[Node] = Node
     node_name: str | None = None
     chooses_dtype = False  # True for ops (casts) whose float64 result is deliberate
+    on_tensors = False  # forward and backward see Tensors, not arrays: see custom_function.py
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        if "on_tensors" not in cls.__dict__:
+            # a Function defined outside glassnet is user code written for PyTorch, on Tensors
+            cls.on_tensors = not cls.__module__.startswith("glassnet.")
+        # PyTorch names a built-in op's node MulBackward0 and a custom Function's MyReLUBackward
+        suffix = "Backward" if cls.on_tensors else "Backward0"
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}{suffix}"
         cls.node_class = type(name, (Node,), {"function": cls, "__module__": cls.__module__})
 
     @staticmethod
@@ -98,6 +117,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run the op on tensors (and plain values), recording it when any input requires grad."""
+        if cls.on_tensors:
+            return custom_function.apply_on_tensors(cls, args, kwargs)
         arrays = []
         record = False
         for arg in args:
@@ -224,3 +245,4 @@ from weakref import ref as _weakref  # noqa: E402
 
 from ..dtypes import get_default_dtype  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
+from . import custom_function  # noqa: E402
