@@ -411,10 +411,9 @@ def test_subset_of_a_tensor_dataset_keeps_the_one_fancy_index_path():
     assert calls == [] and ys == [[9, 4], [2]]
 
 
-def test_num_workers_loads_the_same_batches_in_the_main_process():
+def test_num_workers_loads_the_same_batches():  # worker processes: tests/utils/test_workers.py
     single = [y.tolist() for _, y in DataLoader(tensor_dataset(), batch_size=4)]
-    loader = DataLoader(tensor_dataset(), batch_size=4, num_workers=2, persistent_workers=True,
-                        worker_init_fn=lambda worker_id: 1 / 0)
+    loader = DataLoader(tensor_dataset(), batch_size=4, num_workers=2, persistent_workers=True)
     assert [y.tolist() for _, y in loader] == single and loader.prefetch_factor == 2
     assert get_worker_info() is None
 

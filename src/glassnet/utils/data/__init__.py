@@ -5,14 +5,15 @@
 - ``sampler.py``: Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
   WeightedRandomSampler, BatchSampler
 - ``collate.py``: default_collate, default_convert
-- ``dataloader.py``: DataLoader, get_worker_info
+- ``dataloader.py``: DataLoader; ``worker.py``: its worker processes, get_worker_info, WorkerInfo
+- ``memmap.py``: MemmapDataset (arrays on disk, read on demand), shuffle_buffer (for streams)
 
 A batch from a ``TensorDataset`` is gathered with one fancy index per tensor (never a Python
 loop over samples): any dataset whose ``__getitems__(indices)`` returns a batch gets that path.
 """
 
 from .collate import default_collate, default_convert
-from .dataloader import DataLoader, get_worker_info
+from .dataloader import DataLoader
 from .dataset import (
     ChainDataset,
     ConcatDataset,
@@ -23,6 +24,7 @@ from .dataset import (
     random_split,
 )
 from .distributed import DistributedSampler
+from .memmap import MemmapDataset, shuffle_buffer
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -31,11 +33,12 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .worker import WorkerInfo, get_worker_info
 
 __all__ = [
     "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
-    "DistributedSampler", "IterableDataset",
+    "DistributedSampler", "IterableDataset", "MemmapDataset", "WorkerInfo",
     "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
     "TensorDataset", "WeightedRandomSampler", "default_collate", "default_convert",
-    "get_worker_info", "random_split",
+    "get_worker_info", "random_split", "shuffle_buffer",
 ]

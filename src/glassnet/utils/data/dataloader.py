@@ -1,23 +1,27 @@
 """The DataLoader: a dataset, a sampler and a collate function, iterated batch by batch.
 
-Workers: ``num_workers > 0`` is accepted (with PyTorch's checks on the options that go with it)
-but every batch is still loaded **in the main process**, one after another: real worker
-processes are issue 11's work. The batches are the same ones a single-process PyTorch
-DataLoader yields; only the overlap of loading with training is missing.
+``num_workers=0`` loads every batch in the main process, when it is asked for. With
+``num_workers > 0``, worker processes load batches ahead of time (see ``worker.py``); the main
+process still decides which indices make each batch, so the batches and their order are the
+same as with ``num_workers=0``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from ...random import Generator
+from ...random import Generator, rng
 from ._keywords import suggest_keywords
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, returns_batch_from_getitems
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .worker import MultiProcessingIterator, get_worker_info
+
+__all__ = ["DataLoader", "get_worker_info"]
 
 _SET_ONCE = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
              "persistent_workers")
@@ -30,10 +34,42 @@ class _InfiniteConstantSampler(Sampler):
         return itertools.repeat(None)
 
 
-def get_worker_info():
-    """Information about the current worker process; always None, since glassnet loads every
-    batch in the main process (see the module docstring)."""
-    return None
+class _Fetcher:
+    """Turns one batch's indices into a batch (map-style), or a dataset into a stream of
+    batches (iterable): the loading half of a DataLoader, which worker processes run.
+
+    Fast path: with the default collate_fn, a ``__getitems__`` defined in glassnet gets the
+    indices as one int64 array and returns the finished batch."""
+
+    def __init__(self, dataset, collate_fn, auto_collation: bool, batch_size, drop_last) -> None:
+        self.dataset, self.collate_fn, self.auto_collation = dataset, collate_fn, auto_collation
+        self.batch_size, self.drop_last = batch_size, drop_last
+        getitems = getattr(dataset, "__getitems__", None)
+        returns_batch = returns_batch_from_getitems(getitems)
+        self.batch_from_getitems = returns_batch and collate_fn is default_collate
+        self.samples_from_getitems = getitems is not None and not returns_batch
+
+    def __call__(self, indices):
+        if not self.auto_collation:
+            return self.collate_fn(self.dataset[indices])
+        if self.batch_from_getitems:
+            return self.dataset.__getitems__(indices)
+        if isinstance(indices, np.ndarray):
+            indices = indices.tolist()
+        if self.samples_from_getitems:
+            return self.collate_fn(self.dataset.__getitems__(indices))
+        return self.collate_fn([self.dataset[i] for i in indices])
+
+    def stream(self):
+        stream = iter(self.dataset)
+        if not self.auto_collation:
+            for sample in stream:
+                yield self.collate_fn(sample)
+            return
+        while batch := list(itertools.islice(stream, self.batch_size)):
+            if self.drop_last and len(batch) < self.batch_size:
+                return
+            yield self.collate_fn(batch)
 
 
 class DataLoader:
@@ -60,13 +96,19 @@ class DataLoader:
         sampler: an iterable of indices (not with ``shuffle``).
         batch_sampler: an iterable of lists of indices (not with batch_size, shuffle, sampler,
             drop_last).
-        num_workers: accepted; loading still happens in the main process (module docstring).
+        num_workers: how many worker processes load batches ahead (0: the main process
+            loads each batch when asked).
         collate_fn: list of samples -> batch.
         pin_memory, pin_memory_device: accepted, no effect (there is no accelerator).
         drop_last: drop the last, short batch.
-        timeout, worker_init_fn, multiprocessing_context, prefetch_factor, persistent_workers,
-        in_order: the worker options, checked as PyTorch checks them; with no worker processes
-            they have no effect (``worker_init_fn`` is never called).
+        timeout: seconds to wait for a worker's batch before raising (0: wait forever).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker after seeding.
+        multiprocessing_context: a start method name or context ('fork' where available,
+            else 'spawn').
+        prefetch_factor: batches in flight per worker (default 2 with workers).
+        persistent_workers: keep the worker processes from one epoch to the next.
+        in_order: accepted; batches always come back in order (``in_order=False`` is not
+            implemented: it would only pay with slow, uneven samples).
         generator: the ``glassnet.Generator`` that ``RandomSampler`` draws from.
     """
 
@@ -157,41 +199,42 @@ class DataLoader:
     def _auto_collation(self) -> bool:
         return self.batch_sampler is not None
 
-    def __iter__(self):
+    def _fetcher(self) -> _Fetcher:
+        return _Fetcher(self.dataset, self.collate_fn, self._auto_collation, self.batch_size,
+                        self.drop_last)
+
+    def _task_indices(self):
+        """What the loader asks for, batch after batch: each batch's indices (map-style), or
+        ``None`` forever (iterable: the stream decides)."""
         if self._iterable:
-            return self._stream_batches()
+            return itertools.repeat(None)
         if not self._auto_collation:
-            return (self.collate_fn(self.dataset[index]) for index in self.sampler)
-        return self._map_batches()
-
-    def _map_batches(self):
-        getitems = getattr(self.dataset, "__getitems__", None)
-        returns_batch = returns_batch_from_getitems(getitems)
-        fetch_batch = getitems if returns_batch and self.collate_fn is default_collate else None
-        fetch_samples = None if returns_batch else getitems
+            return iter(self.sampler)
         sampler = self.batch_sampler
-        batches = sampler._index_batches() if isinstance(sampler, BatchSampler) else sampler
-        for indices in batches:
-            if fetch_batch is not None:
-                yield fetch_batch(indices)
-                continue
-            if isinstance(indices, np.ndarray):
-                indices = indices.tolist()
-            if fetch_samples is not None:
-                yield self.collate_fn(fetch_samples(indices))
-            else:
-                yield self.collate_fn([self.dataset[i] for i in indices])
+        return iter(sampler._index_batches() if isinstance(sampler, BatchSampler) else sampler)
 
-    def _stream_batches(self):
-        stream = iter(self.dataset)
-        if not self._auto_collation:
-            for sample in stream:
-                yield self.collate_fn(sample)
-            return
-        while batch := list(itertools.islice(stream, self.batch_size)):
-            if self.drop_last and len(batch) < self.batch_size:
-                return
-            yield self.collate_fn(batch)
+    def _base_seed(self) -> int:
+        """The workers' base seed (worker i is seeded with base + i), derived from the state of
+        the loader's generator *without drawing from it*, so that num_workers does not change
+        the shuffle order; it follows glassnet.manual_seed and changes every epoch."""
+        state = repr(rng(self.generator).bit_generator.state).encode()
+        words = np.frombuffer(hashlib.sha256(state).digest(), dtype=np.uint32)
+        return int(np.random.SeedSequence(words).generate_state(1, np.uint64)[0] % 2**62)
+
+    def __iter__(self):
+        if self.num_workers == 0:
+            fetch = self._fetcher()
+            if self._iterable:
+                return fetch.stream()
+            return (fetch(indices) for indices in self._task_indices())
+        iterator = getattr(self, "_workers_iterator", None)
+        if self.persistent_workers and iterator is not None:
+            iterator.reset()
+            return iterator
+        iterator = MultiProcessingIterator(self, self._fetcher(), self._base_seed())
+        if self.persistent_workers:
+            self._workers_iterator = iterator
+        return iterator
 
     def __len__(self) -> int:
         if self._iterable:
