@@ -1,11 +1,14 @@
 """The functional forms of the ops, which are also Tensor's methods and operators.
 
 ``glassnet.exp(x)`` and ``x.exp()`` are the same function: each is written once here and
-``install`` attaches it to ``Tensor``. Ops without gradients (comparisons, argmax, all/any) live
-here too, as plain NumPy on ``._data``. The everyday math functions (sin ... atan2, erf, lerp,
-remainder, fmod, floor_divide, fmax, fmin) are in ``math_functions.py``, with ``out=``; Tensor's
-methods for them are defined on its mixin, ``glassnet/_tensor_math.py``.
+``install`` attaches it to ``Tensor``. Each takes PyTorch's signature (``input``, ``other``,
+keyword-only ``out=``); the operators (``x + y``) go straight to the op. Functions without
+gradients (comparisons, argmax, all/any, rounding) are in ``discrete_functions.py`` and installed
+from here. The everyday math functions (sin ... atan2, erf, lerp, remainder, fmod, floor_divide,
+fmax, fmin) are in ``math_functions.py``; Tensor's methods for them are defined on its mixin,
+``glassnet/_tensor_math.py``.
 """
+# ruff: noqa: I001  (the re-export of discrete_functions below stays on three lines)
 
 from __future__ import annotations
 
@@ -19,8 +22,13 @@ from . import activation as A
 from . import elementwise as E
 from . import linalg as L
 from . import linalg_functions as LF
+from . import math_functions as MF
 from . import reduce as R
+from . import reduce_functions as RF
 from . import shape as S
+from .discrete_functions import (  # noqa: F401, A004 - re-exported
+    all, allclose, any, argmax, argmin, ceil, eq, equal, floor, ge, gt, isfinite, isinf,
+    isnan, le, logical_and, logical_not, logical_or, logical_xor, lt, ne, round, sign)
 
 return_types = namedtuple("return_types", ["values", "indices"])
 
@@ -41,28 +49,70 @@ def _shape_args(shape) -> tuple:
 
 
 # ----- arithmetic ---------------------------------------------------------------------------
-def add(x, y, alpha=1):
-    return E.Add.apply(_t(x), _value(y) if alpha == 1 else _value(y) * alpha)
+# PyTorch's signatures: ``input``/``other``, keyword-only ``alpha=``/``out=``. The operators
+# (``x + y``) skip them: ``install`` gives ``__add__`` and kin one call straight to the op.
+def _out(out, result: Tensor, name: str, inputs: tuple) -> Tensor:
+    return result if out is None else MF.write_into(out, result, name, inputs)
 
 
-def sub(x, y, alpha=1):
-    return E.Sub.apply(_t(x), _value(y) if alpha == 1 else _value(y) * alpha)
+def add(input, other, *, alpha=1, out=None):  # noqa: A002
+    """input + alpha * other, elementwise with broadcasting; gradients g and alpha * g."""
+    result = E.Add.apply(_t(input), _value(other) if alpha == 1 else _value(other) * alpha)
+    return result if out is None else MF.write_into(out, result, "add", (input, other))
 
 
-def mul(x, y):
-    return E.Mul.apply(_t(x), _value(y))
+def sub(input, other, *, alpha=1, out=None):  # noqa: A002
+    """input - alpha * other, elementwise with broadcasting; gradients g and -alpha * g."""
+    result = E.Sub.apply(_t(input), _value(other) if alpha == 1 else _value(other) * alpha)
+    return result if out is None else MF.write_into(out, result, "sub", (input, other))
 
 
-def div(x, y):
-    return E.Div.apply(_t(x), _value(y))
+def mul(input, other, *, out=None):  # noqa: A002
+    """input * other, elementwise with broadcasting; gradients g * other and g * input."""
+    result = E.Mul.apply(_t(input), _value(other))
+    return result if out is None else MF.write_into(out, result, "mul", (input, other))
 
 
-def pow(x, exponent):  # noqa: A001
-    return E.Pow.apply(_value(x), _value(exponent))
+_ROUNDING_MODES = (None, "trunc", "floor")
 
 
-def neg(x):
-    return E.Neg.apply(_t(x))
+def div(input, other, *, rounding_mode=None, out=None):  # noqa: A002
+    """input / other (true division: integers give floats); gradients g / other and
+    -g * input / other². ``rounding_mode="trunc"`` rounds the quotient toward zero, ``"floor"``
+    down (Python's //); both keep integer dtypes and have zero gradient."""
+    if rounding_mode is None:
+        result = E.Div.apply(_t(input), _value(other))
+    elif rounding_mode == "floor":
+        result = MF.floor_divide(input, other)
+    elif rounding_mode == "trunc":
+        result = _trunc_divide(input, other)
+    else:
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found {rounding_mode!r}; pass one of those")
+    return result if out is None else MF.write_into(out, result, "div", (input, other))
+
+
+def _trunc_divide(input, other) -> Tensor:
+    dtype = MF.result_dtype(*(x if isinstance(x, (bool, int, float)) else _t(x)
+                              for x in (input, other)))
+    if dtype.kind == "f":
+        return MF.trunc(E.Div.apply(_t(input), _value(other)))
+    divisor = other._data if isinstance(other, Tensor) else np.asarray(other)
+    if np.any(divisor == 0):
+        raise RuntimeError("ZeroDivisionError: div(rounding_mode='trunc') of integers by zero; "
+                           "divide floats (x.float()) to get inf or nan instead")
+    quotient = np.trunc(np.true_divide(_t(input)._data, divisor))  # exact below 2**53
+    return Tensor._make(quotient.astype(dtype))
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001, A002
+    """input ** exponent; gradients g * exponent * input^(exponent-1) and g * ln(input) * out."""
+    result = E.Pow.apply(_value(input), _value(exponent))
+    return result if out is None else MF.write_into(out, result, "pow", (input, exponent))
+
+
+def neg(input, *, out=None):  # noqa: A002
+    return _out(out, E.Neg.apply(_t(input)), "neg", (input,))
 
 
 def matmul(input, other, *, out=None):  # noqa: A002  (PyTorch's keyword names)
@@ -70,49 +120,49 @@ def matmul(input, other, *, out=None):  # noqa: A002  (PyTorch's keyword names)
     return result if out is None else LF.write_result(out, result, "matmul", (input, other))
 
 
-def square(x):
-    return E.Mul.apply(_t(x), x)
+def square(input, *, out=None):  # noqa: A002
+    return _out(out, E.Mul.apply(_t(input), input), "square", (input,))
 
 
 # ----- unary --------------------------------------------------------------------------------
-def exp(x):
-    return E.Exp.apply(_t(x))
+def exp(input, *, out=None):  # noqa: A002
+    return _out(out, E.Exp.apply(_t(input)), "exp", (input,))
 
 
-def log(x):
-    return E.Log.apply(_t(x))
+def log(input, *, out=None):  # noqa: A002
+    return _out(out, E.Log.apply(_t(input)), "log", (input,))
 
 
-def log1p(x):
-    return E.Log1p.apply(_t(x))
+def log1p(input, *, out=None):  # noqa: A002
+    return _out(out, E.Log1p.apply(_t(input)), "log1p", (input,))
 
 
-def sqrt(x):
-    return E.Sqrt.apply(_t(x))
+def sqrt(input, *, out=None):  # noqa: A002
+    return _out(out, E.Sqrt.apply(_t(input)), "sqrt", (input,))
 
 
-def abs(x):  # noqa: A001
-    return E.Abs.apply(_t(x))
+def abs(input, *, out=None):  # noqa: A001, A002
+    return _out(out, E.Abs.apply(_t(input)), "abs", (input,))
 
 
-def clamp(x, min=None, max=None):  # noqa: A002
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min= or max=")
     low = min.item() if isinstance(min, Tensor) else min
     high = max.item() if isinstance(max, Tensor) else max
-    return E.Clamp.apply(_t(x), low=low, high=high)
+    return _out(out, E.Clamp.apply(_t(input), low=low, high=high), "clamp", (input,))
 
 
-def relu(x):
-    return A.Relu.apply(_t(x))
+def relu(input):  # noqa: A002
+    return A.Relu.apply(_t(input))
 
 
-def sigmoid(x):
-    return A.Sigmoid.apply(_t(x))
+def sigmoid(input, *, out=None):  # noqa: A002
+    return _out(out, A.Sigmoid.apply(_t(input)), "sigmoid", (input,))
 
 
-def tanh(x):
-    return A.Tanh.apply(_t(x))
+def tanh(input, *, out=None):  # noqa: A002
+    return _out(out, A.Tanh.apply(_t(input)), "tanh", (input,))
 
 
 def _softmax_dim(x: Tensor, dim):
@@ -121,58 +171,62 @@ def _softmax_dim(x: Tensor, dim):
     return dim
 
 
-def softmax(x, dim=None, dtype=None):
-    x = _t(x) if dtype is None else _t(x).to(dtype)
+def softmax(input, dim=None, *, dtype=None):  # noqa: A002
+    x = _t(input) if dtype is None else _t(input).to(dtype)
     return A.Softmax.apply(x, dim=_softmax_dim(x, dim))
 
 
-def log_softmax(x, dim=None, dtype=None):
-    x = _t(x) if dtype is None else _t(x).to(dtype)
+def log_softmax(input, dim=None, *, dtype=None):  # noqa: A002
+    x = _t(input) if dtype is None else _t(input).to(dtype)
     return A.LogSoftmax.apply(x, dim=_softmax_dim(x, dim))
 
 
-def heaviside(x, values=0.0):
-    """The step function: 1 where x > 0, 0 where x < 0, ``values`` where x == 0."""
-    values = values._data if isinstance(values, Tensor) else values
-    return A.Heaviside.apply(_t(x), values)
+def heaviside(input, values, *, out=None):  # noqa: A002
+    """The step function: 1 where input > 0, 0 where input < 0, ``values`` where input == 0."""
+    step = A.Heaviside.apply(_t(input), values._data if isinstance(values, Tensor) else values)
+    return _out(out, step, "heaviside", (input,))
 
 
-def clone(x):
-    return E.Clone.apply(_t(x))
+def clone(input):  # noqa: A002
+    return E.Clone.apply(_t(input))
 
 
 # ----- two inputs, no arithmetic operator ------------------------------------------------------
-def maximum(x, y):
-    return E.Maximum.apply(_t(x), _t(y))
+def maximum(input, other, *, out=None):  # noqa: A002
+    return _out(out, E.Maximum.apply(_t(input), _t(other)), "maximum", (input, other))
 
 
-def minimum(x, y):
-    return E.Minimum.apply(_t(x), _t(y))
+def minimum(input, other, *, out=None):  # noqa: A002
+    return _out(out, E.Minimum.apply(_t(input), _t(other)), "minimum", (input, other))
 
 
-def where(condition, x=None, y=None):
-    """Elements of x where condition holds, else of y (either may be a Python number)."""
-    if x is None and y is None:
+def where(condition, input=None, other=None, *, out=None):  # noqa: A002
+    """Elements of input where condition holds, else of other (either may be a Python number);
+    with the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
+    if input is None and other is None:
         return tuple(Tensor._make(i) for i in np.nonzero(_t(condition)._data))
-    condition = _t(condition)._data.astype(bool, copy=False)
-    return E.Where.apply(condition, _value(x), _value(y))
+    mask = _t(condition)._data.astype(bool, copy=False)
+    return _out(out, E.Where.apply(mask, _value(input), _value(other)), "where", (input, other))
 
 
 # ----- reductions ---------------------------------------------------------------------------
-def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001
-    x = _t(x) if dtype is None else _t(x).to(dtype)
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001, A002
+    """The sum of all elements, or along ``dim`` (an int or a tuple); the gradient spreads g
+    back to every element. Bool and integer tensors sum as int64, as in PyTorch."""
+    x = _t(input) if dtype is None else _t(input).to(dtype)
     if x._data.dtype.kind == "b":
         x = x.long()
     return R.Sum.apply(x, dim=dim, keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False, dtype=None):
-    x = _t(x) if dtype is None else _t(x).to(dtype)
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
+    """The mean of all elements, or along ``dim``; each element's gradient is g / N."""
+    x = _t(input) if dtype is None else _t(input).to(dtype)
     if x._data.dtype.kind != "f":
         raise TypeError(
             f"mean: needs a floating-point tensor, got {x.dtype}; use x.float().mean()"
         )
-    return R.Mean.apply(x, dim=dim, keepdim=keepdim)
+    return _out(out, R.Mean.apply(x, dim=dim, keepdim=keepdim), "mean", (input,))
 
 
 def _correction(unbiased, correction) -> int:
@@ -181,141 +235,67 @@ def _correction(unbiased, correction) -> int:
     return 0 if unbiased is False else 1
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None,  # noqa: A002
+        out=None):
     """Variance, unbiased (divides by N - 1) unless unbiased=False or correction=0."""
-    return R.Var.apply(_t(x), dim=dim, keepdim=keepdim, correction=_correction(unbiased,
-                                                                             correction))
+    result = R.Var.apply(_t(input), dim=dim, keepdim=keepdim,
+                         correction=_correction(unbiased, correction))
+    return _out(out, result, "var", (input,))
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return R.Std.apply(_t(x), dim=dim, keepdim=keepdim, correction=_correction(unbiased,
-                                                                             correction))
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None,  # noqa: A002
+        out=None):
+    result = R.Std.apply(_t(input), dim=dim, keepdim=keepdim,
+                         correction=_correction(unbiased, correction))
+    return _out(out, result, "std", (input,))
 
 
-def _extreme(x, dim, keepdim, whole, along, pairwise):
+def _extreme(x, dim, keepdim, out, whole, along, pairwise, name: str):
     if isinstance(dim, Tensor):
-        return pairwise(x, dim)
+        return pairwise(x, dim, out=out)
     x = _t(x)
     if dim is None:
-        return whole.apply(x)
+        return _out(out, whole.apply(x), name, (x,))
     values, indices = along.apply(x, dim, keepdim=keepdim)
-    return return_types(values, indices)
+    return RF._write_pair(out, return_types(values, indices), name, x)  # out=(values, indices)
 
 
-def max(x, dim=None, keepdim=False):  # noqa: A001
+def max(input, dim=None, keepdim=False, *, out=None):  # noqa: A001, A002
     """The largest element; with ``dim``, (values, indices) along it; with a tensor, maximum."""
-    return _extreme(x, dim, keepdim, R.Max, R.MaxDim, maximum)
+    return _extreme(input, dim, keepdim, out, R.Max, R.MaxDim, maximum, "max")
 
 
-def min(x, dim=None, keepdim=False):  # noqa: A001
+def min(input, dim=None, keepdim=False, *, out=None):  # noqa: A001, A002
     """The smallest element; with ``dim``, (values, indices) along it; with a tensor, minimum."""
-    return _extreme(x, dim, keepdim, R.Min, R.MinDim, minimum)
+    return _extreme(input, dim, keepdim, out, R.Min, R.MinDim, minimum, "min")
 
 
-def norm(x, p=2, dim=None, keepdim=False):
-    """The p-norm (p=2 by default): (Σ|x|ᵖ)^(1/p)."""
-    x = _t(x)
-    if p == 2:
-        return sqrt(sum(x * x, dim=dim, keepdim=keepdim))
-    return sum(abs(x) ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
-
-
-# ----- without gradients --------------------------------------------------------------------
-def _plain(array) -> Tensor:
-    return Tensor._make(np.asarray(array))
-
-
-def argmax(x, dim=None, keepdim=False):
-    data = _t(x)._data
-    if dim is None:
-        return _plain(np.argmax(data))
-    return _plain(np.argmax(data, axis=dim, keepdims=keepdim))
-
-
-def argmin(x, dim=None, keepdim=False):
-    data = _t(x)._data
-    if dim is None:
-        return _plain(np.argmin(data))
-    return _plain(np.argmin(data, axis=dim, keepdims=keepdim))
-
-
-def all(x, dim=None, keepdim=False):  # noqa: A001
-    return _plain(np.all(_t(x)._data, axis=dim, keepdims=keepdim))
-
-
-def any(x, dim=None, keepdim=False):  # noqa: A001
-    return _plain(np.any(_t(x)._data, axis=dim, keepdims=keepdim))
-
-
-def _compare(ufunc):
-    def compare(x, y):
-        other = y._data if isinstance(y, Tensor) else y
-        return _plain(ufunc(_t(x)._data, other))
-
-    compare.__name__ = ufunc.__name__
-    compare.__doc__ = f"Elementwise {ufunc.__name__} (a bool tensor, no gradient)."
-    return compare
-
-
-eq, ne = _compare(np.equal), _compare(np.not_equal)
-lt, le = _compare(np.less), _compare(np.less_equal)
-gt, ge = _compare(np.greater), _compare(np.greater_equal)
-logical_and, logical_or = _compare(np.logical_and), _compare(np.logical_or)
-logical_xor = _compare(np.logical_xor)
-
-
-def logical_not(x):
-    return _plain(np.logical_not(_t(x)._data))
-
-
-def equal(x, y) -> bool:
-    """True when both tensors have the same shape and elements."""
-    return bool(np.array_equal(_t(x)._data, _t(y)._data))
-
-
-def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    return bool(np.allclose(_t(x)._data, _t(y)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def isnan(x):
-    return _plain(np.isnan(_t(x)._data))
-
-
-def isinf(x):
-    return _plain(np.isinf(_t(x)._data))
-
-
-def isfinite(x):
-    return _plain(np.isfinite(_t(x)._data))
-
-
-def sign(x):
-    return _plain(np.sign(_t(x)._data))
-
-
-def round(x, decimals: int = 0):  # noqa: A001 - no gradient (it is 0 almost everywhere)
-    return _plain(np.round(_t(x)._data, decimals))
-
-
-def floor(x):
-    return _plain(np.floor(_t(x)._data))
-
-
-def ceil(x):
-    return _plain(np.ceil(_t(x)._data))
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):  # noqa: A002
+    """The p-norm (p=2, "fro", by default): (Σ|x|ᵖ)^(1/p)."""
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    if p in (2, "fro"):
+        result = sqrt(sum(x * x, dim=dim, keepdim=keepdim))
+    elif isinstance(p, str):
+        raise ValueError(f"norm: p={p!r} is not supported; use p='fro', a number, or "
+                         f"glassnet.linalg for matrix norms")
+    else:
+        result = sum(abs(x) ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
+    return _out(out, result, "norm", (input,))
 
 
 # ----- shape --------------------------------------------------------------------------------
-def reshape(x, *shape):
-    shape = _shape_args(shape)
-    x = _t(x)
+def reshape(input, shape):  # noqa: A002
+    """``input``'s elements in ``shape`` (one -1 is inferred); the gradient is g reshaped back.
+    Tensor's method takes the sizes one by one too: ``x.reshape(2, 3)``."""
+    shape = _shape_args((shape,))
+    x = _t(input)
     if shape == x._data.shape:
         return x
     return S.Reshape.apply(x, shape)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
-    x = _t(x)
+def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
+    x = _t(input)
     if x.ndim == 0:
         return reshape(x, 1)
     start, end = (_dim_index(d, x.ndim) for d in (start_dim, end_dim))
@@ -334,44 +314,61 @@ def _dim_index(dim: int, ndim: int) -> int:
     return dim % ndim
 
 
-def transpose(x, dim0, dim1):
-    return S.Transpose.apply(_t(x), dim0, dim1)
+def transpose(input, dim0, dim1):  # noqa: A002
+    return S.Transpose.apply(_t(input), dim0, dim1)
 
 
-def permute(x, *dims):
-    return S.Permute.apply(_t(x), _shape_args(dims))
+def permute(input, dims):  # noqa: A002
+    """``input`` with its dims reordered; Tensor's method also takes them one by one."""
+    return S.Permute.apply(_t(input), _shape_args((dims,)))
 
 
-def t(x):
-    x = _t(x)
+def _reshape_method(self, *shape):
+    shape = _shape_args(shape)
+    return self if shape == self._data.shape else S.Reshape.apply(self, shape)
+
+
+def _permute_method(self, *dims):
+    return S.Permute.apply(self, _shape_args(dims))
+
+
+def t(input):  # noqa: A002
+    x = _t(input)
     if x.ndim > 2:
         raise ValueError(f"t(): expects a tensor with <= 2 dims, got {x.ndim}; use transpose()")
     return x if x.ndim < 2 else S.Transpose.apply(x, 0, 1)
 
 
-def squeeze(x, dim=None):
-    return S.Squeeze.apply(_t(x), dim)
+def squeeze(input, dim=None):  # noqa: A002
+    return S.Squeeze.apply(_t(input), dim)
 
 
-def unsqueeze(x, dim):
-    return S.Unsqueeze.apply(_t(x), dim)
+def unsqueeze(input, dim):  # noqa: A002
+    return S.Unsqueeze.apply(_t(input), dim)
 
 
-def expand(x, *sizes):
-    return S.Expand.apply(_t(x), _shape_args(sizes))
+def expand(input, *sizes):  # noqa: A002
+    return S.Expand.apply(_t(input), _shape_args(sizes))
 
 
-def cat(tensors, dim=0):
-    """Join tensors along an existing dim."""
-    return S.Cat.apply(*[_t(x) for x in tensors], dim=dim)
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dim; the gradient is g split back into their pieces."""
+    result = S.Cat.apply(*[_t(x) for x in tensors], dim=dim)
+    return result if out is None else MF.write_into(out, result, "cat", tuple(tensors))
 
 
-concatenate = concat = cat
+concat = cat
 
 
-def stack(tensors, dim=0):
-    """Join same-shaped tensors along a new dim."""
-    return S.Stack.apply(*[_t(x) for x in tensors], dim=dim)
+def concatenate(tensors, axis=0, out=None):
+    """NumPy's name and keyword for ``cat`` (PyTorch's alias takes ``axis``)."""
+    return cat(tensors, axis, out=out)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join same-shaped tensors along a new dim; the gradient is g's slices along it."""
+    result = S.Stack.apply(*[_t(x) for x in tensors], dim=dim)
+    return result if out is None else MF.write_into(out, result, "stack", tuple(tensors))
 
 
 def _index(index):
@@ -410,6 +407,14 @@ def _swap(function):
     return reflected
 
 
+def _operator(function):
+    """``x + y`` → Add(x, y): x is a Tensor already, and operators take no alpha= or out=."""
+    def operator(x, y):
+        return function.apply(x, _value(y))
+
+    return operator
+
+
 def install(cls) -> None:
     """Attach the functions above to ``Tensor`` as methods and operators."""
     methods = dict(
@@ -422,11 +427,12 @@ def install(cls) -> None:
         argmax=argmax, argmin=argmin, all=all, any=any, eq=eq, ne=ne, lt=lt, le=le, gt=gt,
         ge=ge, logical_not=logical_not, equal=equal, allclose=allclose, isnan=isnan,
         isinf=isinf, isfinite=isfinite, sign=sign, round=round, floor=floor, ceil=ceil,
-        reshape=reshape, view=reshape,
-        flatten=flatten, transpose=transpose, permute=permute, t=t, squeeze=squeeze,
+        reshape=_reshape_method, view=_reshape_method,
+        flatten=flatten, transpose=transpose, permute=_permute_method, t=t, squeeze=squeeze,
         unsqueeze=unsqueeze, expand=expand,
-        __add__=add, __radd__=_swap(E.Add), __sub__=sub, __rsub__=_swap(E.Sub), __mul__=mul,
-        __rmul__=_swap(E.Mul), __truediv__=div, __rtruediv__=_swap(E.Div), __pow__=pow,
+        __add__=_operator(E.Add), __radd__=_swap(E.Add), __sub__=_operator(E.Sub),
+        __rsub__=_swap(E.Sub), __mul__=_operator(E.Mul), __rmul__=_swap(E.Mul),
+        __truediv__=_operator(E.Div), __rtruediv__=_swap(E.Div), __pow__=_operator(E.Pow),
         __rpow__=_swap(E.Pow), __matmul__=matmul, __rmatmul__=_swap(L.Matmul), __neg__=neg,
         __abs__=abs, __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
         __and__=logical_and, __or__=logical_or, __xor__=logical_xor,
