@@ -27,7 +27,7 @@ def sgd(batch_size, lr, epochs, decay=1.0, seed=0):
     the weights at each epoch's end."""
     rng = np.random.default_rng(seed)
     w = glassnet.tensor([0.0, 0.0], requires_grad=True)
-    path, losses, ends = [w.data.copy()], [loss_of(w, X, Y).item()], []
+    path, losses, ends = [w.detach().numpy().copy()], [loss_of(w, X, Y).item()], []
     for epoch in range(epochs):
         order = rng.permutation(len(x))
         for start in range(0, len(x), batch_size):
@@ -36,9 +36,9 @@ def sgd(batch_size, lr, epochs, decay=1.0, seed=0):
             loss_of(w, X[idx], Y[idx]).backward()
             with glassnet.no_grad():
                 w -= lr * decay**epoch * w.grad
-            path.append(w.data.copy())
+            path.append(w.detach().numpy().copy())
             losses.append(loss_of(w, X, Y).item())
-        ends.append(w.data.copy())
+        ends.append(w.detach().numpy().copy())
     return np.array(path), np.array(losses), ends
 
 

@@ -44,7 +44,7 @@ with glassnet.no_grad():
 x = glassnet.randn(64, 32)
 (model(x) ** 2).mean().backward()
 before = nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)
-after = np.sqrt(sum((p.grad.data.astype(np.float64) ** 2).sum() for p in model.parameters()))
+after = np.sqrt(sum((p.grad.numpy().astype(np.float64) ** 2).sum() for p in model.parameters()))
 print(f"exploding gradient norm {before.item():.3g} → clipped to {after:.3g}")
 
 plt = pyplot()

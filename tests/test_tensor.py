@@ -81,10 +81,45 @@ def test_float32_times_python_float_stays_float32():
     assert (glassnet.arange(3) + glassnet.ones(3)).dtype is glassnet.float32
 
 
+def test_data_is_a_tensor_sharing_memory_without_grad():
+    w = glassnet.ones(2, 3, requires_grad=True)
+    d = w.data
+    assert isinstance(d, glassnet.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert d.numpy() is w.detach().numpy() and d.is_leaf
+    y = (w * 2).sum()
+    d.mul_(3)  # no no_grad() needed, and not seen by the in-place check of y's graph
+    d[0, 0] = 5
+    y.backward()
+    assert w.tolist() == [[5.0, 3.0, 3.0], [3.0, 3.0, 3.0]] and w.requires_grad
+    assert w.grad.tolist() == [[2.0] * 3] * 2 and w._version == 0
+
+
+def test_data_updates_are_invisible_to_autograd_as_in_pytorch():
+    x = glassnet.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x  # saves x for backward
+    x.data.add_(1.0)
+    y.sum().backward()  # PyTorch: no error, the gradient uses the changed values
+    assert x.grad.tolist() == [4.0, 6.0]
+
+
+def test_data_of_a_zero_dim_tensor_writes_through():
+    p = glassnet.tensor(1.5, requires_grad=True)
+    p.data.copy_(glassnet.tensor(4.0))
+    assert p.item() == 4.0
+
+
+def test_data_setter_replaces_the_values_and_keeps_the_tensor():
+    w = glassnet.zeros(2, requires_grad=True)
+    w.data = glassnet.ones(3)
+    assert w.tolist() == [1.0, 1.0, 1.0] and w.requires_grad
+    w.data = np.full(2, 2.0, dtype=np.float32)
+    assert w.tolist() == [2.0, 2.0]
+
+
 def test_detach_clone_requires_grad():
     w = glassnet.ones(2, requires_grad=True)
     d = w.detach()
-    assert not d.requires_grad and d.data is w.data
+    assert not d.requires_grad and d.numpy() is w.detach().numpy()
     c = w.clone()
     assert c.grad_fn.name() == "CloneBackward0"
     with pytest.raises(TypeError, match="floating-point"):

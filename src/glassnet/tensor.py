@@ -1,7 +1,8 @@
 """Tensor: a NumPy array that remembers how it was made, so gradients can flow back through it.
 
-``data`` is the NumPy array itself (glassnet's one difference from PyTorch, where ``._data`` is
-another tensor: here it is the raw values, as in micrograd). ``grad`` holds the gradient after
+The values live in ``_data``, a NumPy array (``numpy()`` returns it). ``data`` is, as in PyTorch,
+another Tensor over the same memory that autograd does not watch (for manual updates such as
+``p.data -= lr * p.grad``). ``grad`` holds the gradient after
 ``backward()``; ``grad_fn`` is the recorded op that made this tensor (``None`` for a leaf).
 Every operator and method calls a ``Function`` from ``glassnet.ops``; this file only routes.
 """
@@ -96,8 +97,13 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
 
     # ----- what it is -------------------------------------------------------------------
     @property
-    def data(self) -> np.ndarray:
-        return self._data
+    def data(self) -> Tensor:
+        """The same memory as a Tensor that autograd does not see (PyTorch's ``.data``):
+        ``requires_grad=False``, no ``grad_fn`` and its own version counter, so in-place
+        changes through it (``p.data.add_(-lr * p.grad)``) are neither recorded nor checked.
+        ``detach()`` shares the version counter and is the safe choice; ``numpy()`` gives the
+        NumPy array."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value) -> None:
@@ -247,7 +253,7 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
         """Write src's values into this tensor's memory (broadcasting, casting to its dtype)."""
         self._check_inplace("copy_")
         source = src._data if isinstance(src, Tensor) else np.asarray(src)
-        if self._data.shape == () or not self._data.flags.writeable:
+        if not isinstance(self._data, np.ndarray) or not self._data.flags.writeable:
             self._data = np.array(np.broadcast_to(source, self._data.shape), dtype=self._data.dtype)
         else:
             np.copyto(self._data, source, casting="unsafe")

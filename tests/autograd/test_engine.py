@@ -14,10 +14,10 @@ def test_gradients_accumulate_until_zeroed():
     w = glassnet.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * 3).sum().backward()
-    np.testing.assert_allclose(w.grad.data, [6.0, 6.0])
+    np.testing.assert_allclose(w.grad.detach().numpy(), [6.0, 6.0])
     w.grad.zero_()
     (w * w).sum().backward()
-    np.testing.assert_allclose(w.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(w.grad.detach().numpy(), [2.0, 4.0])
 
 
 def test_a_leaf_used_twice_gets_both_contributions():
@@ -41,7 +41,7 @@ def test_shared_gradient_array_is_not_aliased_between_leaves():
     b = glassnet.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
     a.grad.mul_(10)
-    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(b.grad.detach().numpy(), [1.0, 1.0])
 
 
 def test_second_backward_through_freed_graph_raises_clearly():
@@ -77,7 +77,7 @@ def test_in_place_change_of_an_unsaved_tensor_is_fine():
     with glassnet.no_grad():
         y.mul_(2)
     z.backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [3.0, 3.0])
 
 
 def test_in_place_on_a_leaf_that_requires_grad_needs_no_grad():
@@ -94,7 +94,7 @@ def test_in_place_on_a_non_leaf_is_recorded():
     y = x * 1.0
     y += x  # y = 2x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [2.0, 2.0])
 
 
 def test_backward_on_non_scalar_without_gradient_says_what_to_do():
@@ -106,7 +106,7 @@ def test_backward_on_non_scalar_without_gradient_says_what_to_do():
 def test_backward_with_explicit_gradient():
     x = glassnet.ones(2, requires_grad=True)
     (x * 3).backward(glassnet.tensor([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.data, [3.0, 30.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [3.0, 30.0])
 
 
 def test_backward_on_tensor_without_graph_says_why():
@@ -161,7 +161,7 @@ def test_autograd_grad_returns_gradients_without_touching_dot_grad():
     x = glassnet.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
     (gx,) = glassnet.autograd.grad(y, x)
-    np.testing.assert_allclose(gx.data, [2.0, 4.0])
+    np.testing.assert_allclose(gx.detach().numpy(), [2.0, 4.0])
     assert x.grad is None
 
 
@@ -179,16 +179,16 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
     h = x * 3
     h.retain_grad()
     h.relu().sum().backward()
-    np.testing.assert_allclose(h.grad.data, [1.0, 0.0])
+    np.testing.assert_allclose(h.grad.detach().numpy(), [1.0, 0.0])
 
 
 def test_tensor_hook_can_read_and_replace_the_gradient():
     x = glassnet.tensor([1.0, 2.0], requires_grad=True)
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()) or g * 0)
+    x.register_hook(lambda g: seen.append(g.detach().numpy().copy()) or g * 0)
     (x * 5).sum().backward()
     np.testing.assert_allclose(seen[0], [5.0, 5.0])
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [0.0, 0.0])
 
 
 class WrongSquare(Function):

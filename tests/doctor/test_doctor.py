@@ -54,7 +54,7 @@ def test_check_restores_everything_it_touched(mnist_batch):
     x, y, _ = mnist_batch
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.BatchNorm1d(32), nn.ReLU(),
                           nn.Dropout(0.2), nn.Linear(32, 10))
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     rng_before = glassnet.rand(1)  # draw, then compare the next draw with and without check
     glassnet.manual_seed(5)
     expected = glassnet.rand(3).tolist()
@@ -62,7 +62,7 @@ def test_check_restores_everything_it_touched(mnist_batch):
     doctor.check(model, nn.CrossEntropyLoss(), (x, y))
     assert glassnet.rand(3).tolist() == expected and rng_before is not None
     for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[key])
+        np.testing.assert_array_equal(value.detach().numpy(), before[key])
     assert all(p.grad is None for p in model.parameters()) and model.training
 
 
@@ -264,11 +264,11 @@ def test_explain_step_for_adam_and_momentum():
     w = glassnet.tensor([1.0, -2.0], dtype=glassnet.float64, requires_grad=True)
     adam = glassnet.optim.Adam([w], lr=0.1)
     w.grad = glassnet.tensor([0.5, -1.0], dtype=glassnet.float64)
-    before = w.data.copy()
+    before = w.detach().numpy().copy()
     adam.step()
     explanation = doctor.explain_step(adam)
     terms = explanation.rows[0]["terms"]
-    np.testing.assert_allclose(terms["step"], before - w.data, rtol=1e-6)
+    np.testing.assert_allclose(terms["step"], before - w.detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(terms["m_hat"], [0.5, -1.0])
     assert "m̂" in str(explanation) and "v̂" in str(explanation)
     v = glassnet.tensor([1.0], requires_grad=True)

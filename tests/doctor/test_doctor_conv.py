@@ -94,7 +94,7 @@ def test_dead_filters_are_measured_per_channel_not_per_position(mnist_batch):
     with glassnet.no_grad():
         model[0].bias.fill_(-0.05)
     rows = doctor.activation_report(model, x).layers
-    border = model[1](model[0](x)).data[:, :, 0, 0]  # the corner: blank in every image
+    border = model[1](model[0](x)).detach().numpy()[:, :, 0, 0]  # the corner: blank in every image
     assert (border <= 0).all() and rows[0]["dead_channels"] == []
 
 

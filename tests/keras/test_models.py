@@ -114,4 +114,4 @@ def test_save_and_load_model_round_trip(tmp_path):
 def test_calling_a_model_on_arrays_returns_a_tensor():
     model = keras.Sequential([keras.layers.Dense(3, activation="softmax")])
     out = model(np.random.rand(4, 5))
-    assert out.shape == (4, 3) and np.allclose(out.data.sum(axis=1), 1.0, atol=1e-6)
+    assert out.shape == (4, 3) and np.allclose(out.detach().numpy().sum(axis=1), 1.0, atol=1e-6)

@@ -21,7 +21,7 @@ def run(optimizer, start=(1.0, -2.0)):
     for g in GRADS:
         w.grad = glassnet.tensor(g)
         optimizer.step()
-    return w.data
+    return w.detach().numpy()
 
 
 def test_sgd_momentum_keras_form():

@@ -38,7 +38,7 @@ def _pair(spec, dtype="float64"):
     name, args, kwargs, _ = spec
     ours = getattr(nn, name)(*args, **kwargs, dtype=getattr(glassnet, dtype))
     theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=getattr(torch, dtype))
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     return ours, theirs
 
 
@@ -50,13 +50,13 @@ def test_module_matches_pytorch_values_and_grads_in_float64(spec):
     x = np.random.default_rng(0).standard_normal(spec[3])
     gx, tx = glassnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, ref = ours(gx), theirs(tx)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     seed = np.random.default_rng(1).standard_normal(ref.shape)
     out.backward(glassnet.tensor(seed))
     ref.backward(torch.tensor(seed))
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gx.grad.detach().numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-12,
+        np.testing.assert_allclose(p.grad.detach().numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12,
                                    err_msg=name)
 
 
@@ -77,7 +77,7 @@ def test_conv_transpose_output_size_picks_the_output_padding_like_pytorch():
     out = ours(glassnet.tensor(x), output_size=(8, 8))
     ref = theirs(torch.tensor(x), output_size=[8, 8])
     assert out.shape == (1, 2, 8, 8)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="valid sizes range from 7 to 8"):
         ours(glassnet.tensor(x), output_size=(9, 9))
 
@@ -92,7 +92,7 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in(layer, fan_in):
     glassnet.manual_seed(0)
     conv = layer()
     bound = 1 / math.sqrt(fan_in)
-    w, b = conv.weight.data, conv.bias.data
+    w, b = conv.weight.detach().numpy(), conv.bias.detach().numpy()
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.std(w) == pytest.approx(bound / math.sqrt(3), rel=0.1)  # std of U(-a, a)
     assert np.abs(w).max() > 0.9 * bound
@@ -122,7 +122,7 @@ def test_float32_module_keeps_float32_gradients():
     out = conv(x)
     out.sum().backward()
     assert out.dtype == glassnet.float32
-    assert out.data.flags.c_contiguous  # the next layer reads NCHW at full speed
+    assert out._data.flags.c_contiguous  # the next layer reads NCHW at full speed
     assert x.grad.dtype == conv.weight.grad.dtype == conv.bias.grad.dtype == glassnet.float32
     assert out.grad_fn.name() == "ConvolutionBackward0"
 
@@ -146,7 +146,7 @@ def test_weight_changed_in_place_before_backward_is_caught():
 
 def test_fold_of_unfold_counts_the_patches_over_each_pixel():
     x = glassnet.ones(1, 1, 4, 4)
-    counts = F.fold(F.unfold(x, 3), (4, 4), 3).data[0, 0]
+    counts = F.fold(F.unfold(x, 3), (4, 4), 3).numpy()[0, 0]
     expected = np.array([[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]])
     np.testing.assert_array_equal(counts, expected)
 
@@ -240,11 +240,11 @@ def test_input_gradient_is_the_same_when_made_a_few_examples_at_a_time(monkeypat
     x = glassnet.tensor(rng.standard_normal((5, 2, 6, 6)), requires_grad=True)
     w = glassnet.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
     F.conv2d(x, w, stride=stride, padding=1).square().sum().backward()
-    whole = x.grad.data.copy()
+    whole = x.grad.detach().numpy().copy()
     x.grad = None
     monkeypatch.setattr(conv_ops, "CHUNK_BYTES", 1)  # one example per chunk
     F.conv2d(x, w, stride=stride, padding=1).square().sum().backward()
-    np.testing.assert_allclose(x.grad.data, whole, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.detach().numpy(), whole, rtol=1e-12)
 
 
 @pytest.mark.parametrize("conv, shape", [(F.conv2d, (2, 4, 5, 5)), (F.conv1d, (2, 4, 5))])
@@ -253,7 +253,7 @@ def test_backward_keeps_the_input_not_its_columns(conv, shape):
     x = glassnet.randn(*shape)
     w = glassnet.randn(3, 4, *(3,) * (len(shape) - 2), requires_grad=True)
     saved = conv(x, w).grad_fn.saved
-    assert len(saved) == 2 and saved[0] is x.data and saved[1] is w.data
+    assert len(saved) == 2 and saved[0] is x._data and saved[1] is w._data
 
 
 @pytest.mark.parametrize("conv, shape", [(F.conv2d, (1, 4, 3, 3)), (F.conv1d, (1, 4, 3))])
@@ -276,8 +276,8 @@ def test_weight_gradient_is_the_same_by_either_product(monkeypatch, threshold):
     w = glassnet.tensor(rng.standard_normal((6, 2, 3, 3)), requires_grad=True)
     grad = rng.standard_normal((3, 6, 6, 6))
     F.conv2d(x, w, padding=1, groups=2).backward(glassnet.tensor(grad))
-    expected = np.einsum("nohw,nohwcij->ocij", grad, _patches(x.data, groups=2))
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-10)
+    expected = np.einsum("nohw,nohwcij->ocij", grad, _patches(x.detach().numpy(), groups=2))
+    np.testing.assert_allclose(w.grad.detach().numpy(), expected, rtol=1e-10)
 
 
 def _patches(x, groups):
@@ -306,7 +306,7 @@ def test_output_and_all_gradients_are_the_same_when_the_batch_is_cut_into_chunks
             t.grad = None
         out = F.conv2d(x, w, b, padding=1, groups=groups)
         out.backward(seed)
-        return [a.data.copy() for a in (out, x.grad, w.grad, b.grad)]
+        return [a.detach().numpy().copy() for a in (out, x.grad, w.grad, b.grad)]
 
     whole = run()
     monkeypatch.setattr(conv_ops, "CHUNK_BYTES", 300)  # one example per chunk here
@@ -323,8 +323,8 @@ def test_an_empty_batch_gives_an_empty_output_and_zero_weight_gradients_like_pyt
     assert out.shape == (0, 3, 3, 3)
     out.sum().backward()
     assert x.grad.shape == (0, 2, 5, 5)
-    np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
-    np.testing.assert_array_equal(b.grad.data, np.zeros(3))
+    np.testing.assert_array_equal(w.grad.detach().numpy(), np.zeros((3, 2, 3, 3)))
+    np.testing.assert_array_equal(b.grad.detach().numpy(), np.zeros(3))
 
 
 def test_the_graph_keeps_no_im2col_columns_between_forward_and_backward():
@@ -340,6 +340,6 @@ def test_the_graph_keeps_no_im2col_columns_between_forward_and_backward():
     finally:
         tracemalloc.stop()
     # the columns would be 9 times the input (1.8 MB); the output is 200 KB
-    assert kept < 1.5 * out.data.nbytes
+    assert kept < 1.5 * out._data.nbytes
     out.sum().backward()
     assert w.grad.shape == (8, 8, 3, 3)

@@ -59,10 +59,10 @@ def test_zero_grad_clears_every_parameter():
 
 def test_state_dict_round_trip():
     a, b = TwoLayer(), TwoLayer()
-    a.bn.running_mean.data[:] = 3.0
+    a.bn.running_mean.detach().numpy()[:] = 3.0
     b.load_state_dict(a.state_dict())
     for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
-        assert np.array_equal(x.data, y.data), name
+        assert np.array_equal(x.detach().numpy(), y.detach().numpy()), name
 
 
 def test_load_state_dict_lists_missing_unexpected_and_mismatched():

@@ -20,12 +20,12 @@ def _agree(ours, theirs, shape, dtype=np.float64):
     t = torch.tensor(array, requires_grad=True)
     out, ref = ours(x), theirs(t)
     assert tuple(out.shape) == tuple(ref.shape)
-    assert out.data.dtype == ref.detach().numpy().dtype
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=rtol)
+    assert out._data.dtype == ref.detach().numpy().dtype
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=rtol, atol=rtol)
     seed = np.random.default_rng(1).standard_normal(tuple(ref.shape)).astype(dtype)
     out.backward(glassnet.tensor(seed))
     ref.backward(torch.tensor(seed))
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(x.grad.detach().numpy(), t.grad.numpy(), rtol=rtol, atol=rtol)
 
 
 @pytest.mark.parametrize("mode, widths, shape", [

@@ -87,7 +87,7 @@ def _train(lib, name, options, steps=20, skip_bias_every=0, groups=False):
             loss = ((xs @ w.T - ys) ** 2).mean()  # b gets no gradient this step
         loss.backward()
         opt.step()
-    return w.detach().numpy().copy(), b.detach().numpy().copy()
+    return w.detach().detach().numpy().copy(), b.detach().numpy().copy()
 
 
 @needs_torch
@@ -120,11 +120,73 @@ def test_parameters_stay_the_same_objects_and_see_updates():
     model = nn.Linear(3, 2)
     weight = model.weight
     opt = optim.Adam(model.parameters(), lr=0.1)
-    before = weight.data.copy()
+    before = weight.detach().numpy().copy()
     model(glassnet.ones(4, 3)).sum().backward()
     opt.step()
     assert model.weight is weight and not np.array_equal(weight.data, before)
     assert opt.state[weight]["step"] == 1 and opt.state[weight]["exp_avg"].shape == (2, 3)
+
+
+EVERY_OPTIMIZER = sorted(name for name in optim.__all__
+                         if isinstance(getattr(optim, name), type)
+                         and issubclass(getattr(optim, name), optim.Optimizer)
+                         and name != "Optimizer")
+
+
+@pytest.mark.parametrize("name", EVERY_OPTIMIZER)
+@pytest.mark.parametrize("bias_gets_grad", [True, False], ids=["fused", "per-parameter"])
+def test_references_taken_before_step_see_every_update(name, bias_gets_grad):
+    """PyTorch's optimizers change parameters in place: an array from ``numpy()`` or a tensor
+    from ``.data`` taken before the first step sees every step (issue 12 section 3)."""
+    glassnet.manual_seed(0)
+    model = nn.Linear(3, 2)
+    weight_array, bias_array = model.weight.detach().numpy(), model.bias.detach().numpy()
+    weight_data, bias_data = model.weight.data, model.bias.data
+    opt = getattr(optim, name)(model.parameters(), lr=0.1)
+    x = glassnet.randn(4, 3)
+    for _ in range(3):
+        before = weight_array.copy(), bias_array.copy()
+
+        def closure():
+            opt.zero_grad()
+            out = model(x) if bias_gets_grad else x @ model.weight.T
+            loss = (out ** 2).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        assert not np.array_equal(weight_array, before[0])
+        assert np.array_equal(bias_array, before[1]) != bias_gets_grad
+        assert model.weight._data is weight_array and model.bias._data is bias_array
+        assert weight_data.tolist() == model.weight.tolist()
+        assert bias_data.tolist() == model.bias.tolist()
+
+
+def test_a_rule_that_changes_param_in_place_also_reaches_the_parameters_memory():
+    class HalveEachStep(optim.Optimizer):  # the in-place contract keras.optimizers uses
+        def __init__(self, params):
+            super().__init__(params, {})
+
+        def update(self, param, grad, state, group, scratch):
+            param *= 0.5
+
+    model = nn.Linear(3, 2)
+    weight = model.weight.detach().numpy()
+    expected = weight / 2
+    model(glassnet.ones(1, 3)).sum().backward()
+    HalveEachStep(model.parameters()).step()
+    assert np.array_equal(weight, expected) and model.weight._data is weight
+
+
+def test_a_parameter_given_new_data_of_another_shape_is_stepped_in_its_new_memory():
+    model = nn.Linear(3, 2)
+    opt = optim.SGD(model.parameters(), lr=0.5)
+    model.weight.data = glassnet.zeros(4, 3)
+    new = model.weight.detach().numpy()
+    (glassnet.ones(5, 3) @ model.weight.T).sum().backward()
+    model.bias.grad = glassnet.zeros(2)
+    opt.step()
+    assert model.weight._data is new and np.array_equal(new, np.full((4, 3), -2.5))
 
 
 def test_state_dict_round_trip_continues_identically():

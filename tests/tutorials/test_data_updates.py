@@ -3,16 +3,10 @@
 ``outputs.data``, and references to ``p.data`` that must see the optimizer's updates.
 
 In PyTorch ``.data`` is a Tensor sharing the parameter's storage, with ``requires_grad=False``
-and its in-place changes unseen by autograd. In glassnet today it is the NumPy array (issue 12
-section 3), so the programs that call Tensor methods on it are marked as known gaps.
+and its in-place changes unseen by autograd; glassnet's is the same (issue 12 section 3).
 """
 
 from __future__ import annotations
-
-from .conftest import known_gap
-
-DATA_IS_AN_ARRAY = ("issue 12 section 3: glassnet's .data is the NumPy array, not a Tensor "
-                    "sharing storage, so Tensor methods on it ({}) do not exist")
 
 
 def regression_data(torch):
@@ -56,10 +50,7 @@ def test_update_with_in_place_method_under_no_grad(torch):
     assert losses[-1] < losses[0] / 10, (losses[0], losses[-1])
 
 
-def test_update_through_data_with_subtraction(torch, request):
-    known_gap(request, torch, "issue 12 section 3: p.data -= lr * p.grad is ndarray -= Tensor, "
-                              "which NumPy refuses (Tensor sets __array_ufunc__ = None)",
-              raises=TypeError)
+def test_update_through_data_with_subtraction(torch):
 
     def update(p, lr):
         p.data -= lr * p.grad
@@ -68,9 +59,7 @@ def test_update_through_data_with_subtraction(torch, request):
     assert losses[-1] < losses[0] / 10, (losses[0], losses[-1])
 
 
-def test_update_through_data_with_sub_(torch, request):
-    known_gap(request, torch, DATA_IS_AN_ARRAY.format("p.data.sub_, f.grad.data"),
-              raises=AttributeError)
+def test_update_through_data_with_sub_(torch):
 
     def update(p, lr):
         p.data.sub_(p.grad.data * lr)  # the 60-minute blitz's "simple Python code" update
@@ -79,8 +68,7 @@ def test_update_through_data_with_sub_(torch, request):
     assert losses[-1] < losses[0] / 10, (losses[0], losses[-1])
 
 
-def test_update_through_data_with_add_(torch, request):
-    known_gap(request, torch, DATA_IS_AN_ARRAY.format("p.data.add_"), raises=AttributeError)
+def test_update_through_data_with_add_(torch):
 
     def update(p, lr):
         p.data.add_(-lr * p.grad)
@@ -89,10 +77,8 @@ def test_update_through_data_with_add_(torch, request):
     assert losses[-1] < losses[0] / 10, (losses[0], losses[-1])
 
 
-def test_weights_init_through_data(torch, request):
+def test_weights_init_through_data(torch):
     """The DCGAN example's weights_init, applied with Module.apply."""
-    known_gap(request, torch, DATA_IS_AN_ARRAY.format("m.weight.data.normal_, .fill_"),
-              raises=AttributeError)
     nn = torch.nn
 
     def weights_init(m):
@@ -111,9 +97,8 @@ def test_weights_init_through_data(torch, request):
     assert net[0].weight.requires_grad and net[0].weight.grad_fn is None
 
 
-def test_doubling_until_the_norm_of_data_passes_1000(torch, request):
+def test_doubling_until_the_norm_of_data_passes_1000(torch):
     """The autograd tutorial's loop: the number of doublings depends on the data."""
-    known_gap(request, torch, DATA_IS_AN_ARRAY.format("y.data.norm"), raises=AttributeError)
     x = torch.randn(3, requires_grad=True)
     y = x * 2
     while y.data.norm() < 1000:
@@ -132,21 +117,12 @@ def test_predictions_from_outputs_data(torch):
     assert (predicted == outputs.argmax(1)).all().item()
 
 
-def test_data_is_a_tensor_without_grad(torch, request):
-    known_gap(request, torch, "issue 12 section 3: glassnet's .data is the NumPy array, "
-                              "not a Tensor with requires_grad=False",
-              raises=AssertionError)
+def test_data_is_a_tensor_without_grad(torch):
     p = torch.nn.Parameter(torch.ones(3))
     assert isinstance(p.data, torch.Tensor) and not p.data.requires_grad
 
 
-REBOUND = ("issue 12 section 3: the optimizer re-points each parameter into its flat buffer "
-           "(optim/optimizer.py, _FlatGroup), so an array taken from the parameter before the "
-           "first step() no longer sees the updates")
-
-
-def test_a_reference_to_data_sees_the_optimizer_step(torch, request):
-    known_gap(request, torch, REBOUND, raises=AssertionError)
+def test_a_reference_to_data_sees_the_optimizer_step(torch):
     model = torch.nn.Linear(3, 1)
     w = model.weight.data
     before = w.clone() if isinstance(w, torch.Tensor) else w.copy()
@@ -157,8 +133,7 @@ def test_a_reference_to_data_sees_the_optimizer_step(torch, request):
     assert (w.tolist() == after.tolist()) and w.tolist() != before.tolist()
 
 
-def test_a_reference_to_numpy_sees_the_optimizer_step(torch, request):
-    known_gap(request, torch, REBOUND, raises=AssertionError)
+def test_a_reference_to_numpy_sees_the_optimizer_step(torch):
     model = torch.nn.Linear(3, 1)
     w = model.weight.detach().numpy()
     before = w.copy()

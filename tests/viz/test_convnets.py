@@ -31,10 +31,10 @@ def test_plot_filters_draws_each_kernel_on_one_scale_centred_at_zero(tmp_path):
     conv = nn.Conv2d(2, 4, 3)
     figure = viz.plot_filters(conv, path=tmp_path / "filters.png")
     kernels = images_in(figure)
-    largest = float(np.abs(conv.weight.data).max())
+    largest = float(np.abs(conv.weight.detach().numpy()).max())
     assert len(kernels) == 2 * 4 and (tmp_path / "filters.png").stat().st_size > 1000
     assert all(image.get_clim() == pytest.approx((-largest, largest)) for image in kernels)
-    np.testing.assert_allclose(kernels[0].get_array(), conv.weight.data[0, 0])
+    np.testing.assert_allclose(kernels[0].get_array(), conv.weight.detach().numpy()[0, 0])
     assert len(figure.axes) == 2 * 4 + 1  # and a colourbar
     assert "4 filters of 3x3 (2 input channels)" in figure._suptitle.get_text()
 
@@ -71,7 +71,7 @@ def test_feature_maps_capture_each_conv_output_and_leave_the_model_as_it_was():
     maps = viz.feature_maps(model, image)
     assert {name: m.shape for name, m in maps.items()} == {"0": (6, 28, 28), "3": (16, 10, 10)}
     with glassnet.no_grad():
-        np.testing.assert_allclose(maps["0"], model[0](image[None]).data[0], rtol=1e-6)
+        np.testing.assert_allclose(maps["0"], model[0](image[None]).detach().numpy()[0], rtol=1e-6)
     assert untouched(model, modes)
 
 

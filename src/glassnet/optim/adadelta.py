@@ -33,6 +33,11 @@ class Adadelta(Optimizer):
         [0.99684, 0.99684]
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, *, maximize: bool = False):
         if lr < 0:
@@ -68,4 +73,4 @@ class Adadelta(Optimizer):
         acc_delta *= rho
         acc_delta += (1 - rho) * scratch * scratch
         scratch *= -group["lr"]
-        param += scratch
+        return scratch

@@ -31,6 +31,11 @@ class Adam(Optimizer):
     use AdamW. amsgrad keeps the largest v̂ seen.
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
         if lr < 0 or eps < 0 or not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
@@ -70,7 +75,7 @@ class Adam(Optimizer):
         scratch += group["eps"] * root_bias2
         np.divide(m, scratch, out=scratch)
         scratch *= -group["lr"] * root_bias2 / bias1
-        param += scratch
+        return scratch
 
 
 class AdamW(Adam):
@@ -81,6 +86,11 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
 
     def decay(self, param, grad, group):
+        return grad  # no L2 term: the decay is applied to the weights in update
+
+    def update(self, param, grad, state, group, scratch):
+        # w·(1 - ηλ) + Adam's step, returned as one change: Adam's step - ηλ·w
+        change = super().update(param, grad, state, group, scratch)
         if group["weight_decay"]:
-            param *= 1 - group["lr"] * group["weight_decay"]
-        return grad
+            change -= (group["lr"] * group["weight_decay"]) * param
+        return change

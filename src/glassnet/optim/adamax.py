@@ -45,6 +45,11 @@ class Adamax(Optimizer):
         [0.9, 0.9]
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, *, maximize: bool = False):
         check_adam_options("Adamax", lr, betas, eps, weight_decay)
@@ -71,4 +76,4 @@ class Adamax(Optimizer):
         np.maximum(exp_inf, scratch, out=exp_inf)
         np.divide(exp_avg, exp_inf, out=scratch)
         scratch *= -group["lr"] / (1 - beta1 ** state["step"])
-        param += scratch
+        return scratch

@@ -39,6 +39,11 @@ class NAdam(Optimizer):
         [0.8944, 0.8944]
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, *, maximize: bool = False):
@@ -61,9 +66,7 @@ class NAdam(Optimizer):
             grad = -grad
         state["step"] += 1
         step = state["step"]
-        if wd and group["decoupled_weight_decay"]:
-            param *= 1 - lr * wd
-        elif wd:
+        if wd and not group["decoupled_weight_decay"]:
             grad = grad + wd * param
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
@@ -75,7 +78,10 @@ class NAdam(Optimizer):
         np.divide(v, 1 - beta2**step, out=scratch)
         np.sqrt(scratch, out=scratch)
         scratch += group["eps"]
-        param -= (lr * (1 - mu) / (1 - mu_product)) * grad / scratch
+        gradient_part = (lr * (1 - mu) / (1 - mu_product)) * grad / scratch
         np.divide(m, scratch, out=scratch)
         scratch *= -lr * mu_next / (1 - mu_product * mu_next)
-        param += scratch
+        scratch -= gradient_part
+        if wd and group["decoupled_weight_decay"]:
+            scratch -= (lr * wd) * param  # w·(1 - ηλ) + step = w + (step - ηλ·w)
+        return scratch

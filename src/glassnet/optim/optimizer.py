@@ -1,13 +1,17 @@
 """Optimizer: the base class that loops a per-parameter update rule over the parameters.
 
 A concrete optimizer writes only its rule, as optax does: ``init_state(param)`` makes the state
-arrays (momentum, averages...) and ``update(param, grad, state, group, scratch)`` changes
-``param`` in place. The rules are elementwise, so the base class can run them once over all of
-a group's parameters: at construction it moves the group's parameters into one flat buffer
-(each parameter's ``._data`` becomes a view of it; the tensors stay the same objects), and each
-``step()`` gathers the gradients into a matching flat buffer. A step is then a handful of
-NumPy calls however many parameters there are. When some parameter has no gradient, the
-same rule runs per parameter on views of the same state.
+arrays (momentum, averages...) and ``update(param, grad, state, group, scratch)`` returns the
+change to add to ``param`` (glassnet.optim's rules, ``returns_change = True``) or changes
+``param`` in place (the default, which keras.optimizers' rules use). The rules are elementwise,
+so the base class runs them once over all of a group's parameters, fused at step time as
+tinygrad does: each ``step()`` gathers the gradients into one flat buffer (one
+``concatenate``), runs the rule once on it, and adds each parameter's slice of the change into
+that parameter's own memory (an in-place rule gets a flat copy of the parameters instead,
+copied back after). The parameters' arrays are never replaced, so ``w = p.detach().numpy()``
+or ``w = p.data`` taken before a step sees it, as in PyTorch. The state (momentum, averages)
+lives in flat buffers owned by the optimizer; each parameter's state entries are views of
+them. When some parameter has no gradient, the same rule runs per parameter on those views.
 """
 
 from __future__ import annotations
@@ -22,24 +26,53 @@ from ..tensor import Tensor
 
 
 class _FlatGroup:
-    """One group's parameters, gradients, state and scratch space as contiguous buffers."""
+    """One group's parameters (a copy), gradients, state and scratch space as flat buffers.
+
+    The buffers belong to the optimizer, never to the parameters: ``gather`` copies the
+    parameters' values in before a step and ``scatter`` copies the results back out.
+    """
 
     def __init__(self, params: list) -> None:
-        dtype = params[0]._data.dtype
+        self.dtype = params[0]._data.dtype
+        self.shapes = [p._data.shape for p in params]
         sizes = [p._data.size for p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        self._data = np.empty(self.offsets[-1], dtype=dtype)
-        self.grad = np.empty_like(self._data)
-        self.scratch = np.empty_like(self._data)
-        self.views = []
-        for p, start, stop in zip(params, self.offsets[:-1], self.offsets[1:]):
-            self._data[start:stop] = p._data.ravel()
-            p._data = self._data[start:stop].reshape(p._data.shape)
-            self.views.append(p._data)
+        self.params = np.empty(self.offsets[-1], dtype=self.dtype)
+        self.grad = np.empty_like(self.params)
+        self.scratch = np.empty_like(self.params)
+        self.scratch_views = [self.slice(self.scratch, i, s) for i, s in enumerate(self.shapes)]
+        self.arrays = [p._data for p in params]  # the arrays last checked, for a fast test
         self.state: dict = {}
 
     def intact(self, params: list) -> bool:
-        return all(p._data is view for p, view in zip(params, self.views))
+        """True while every parameter still has the shape and dtype the buffers were made for
+        (``p.data = other`` may change them)."""
+        if all(p._data is array for p, array in zip(params, self.arrays)):
+            return True
+        if all(p._data.shape == shape and p._data.dtype == self.dtype
+               for p, shape in zip(params, self.shapes)):
+            self.arrays = [p._data for p in params]
+            return True
+        return False
+
+    def gather(self, params: list, with_params: bool = True) -> None:
+        """Copy the gradients (and the parameters' values) into the flat buffers."""
+        if with_params:
+            np.concatenate([p._data.reshape(-1) for p in params], out=self.params)
+        np.concatenate([p.grad._data.reshape(-1) for p in params], out=self.grad)
+
+    def scatter(self, params: list) -> None:
+        """Copy the flat parameter buffer back into each parameter's own memory."""
+        for i, p in enumerate(params):
+            np.copyto(p._data, self.slice(self.params, i, p._data.shape))
+
+    def add_to(self, params: list, change: np.ndarray) -> None:
+        """Add each parameter's slice of the flat ``change`` into its own memory."""
+        views = self.scratch_views if change is self.scratch else \
+            [self.slice(change, i, shape) for i, shape in enumerate(self.shapes)]
+        for p, view in zip(params, views):
+            data = p._data
+            np.add(data, view, out=data)
 
     def slice(self, array: np.ndarray, i: int, shape) -> np.ndarray:
         return array[self.offsets[i]:self.offsets[i + 1]].reshape(shape)
@@ -49,6 +82,11 @@ class Optimizer:
     """Base class: holds ``param_groups`` (params plus options) and per-parameter ``state``."""
 
     elementwise = True  # the rule treats every element alone, so it may run on a flat buffer
+    # How a rule hands back its result. False: ``update`` changes ``param`` in place (in a fused
+    # step param is then a copy of the parameters, copied back after). True: ``update`` returns
+    # the change and the base adds it to each parameter's own memory, so a fused step copies no
+    # parameter at all unless ``needs_param`` says the rule reads them (weight decay).
+    returns_change = False
     expects_accumulation = False  # True: summing gradients over several backwards is meant
 
     def __init__(self, params, defaults: dict) -> None:
@@ -114,6 +152,9 @@ class Optimizer:
             check_accumulation(self)
         for group in self.param_groups:
             flat = self._flat.get(id(group))
+            if flat is not None and not flat.intact(group["params"]):
+                self._flat[id(group)] = flat = _FlatGroup(group["params"])
+                self._link_state(group, flat)
             if flat is not None and self._flat_ready(group, flat):
                 self._step_flat(group, flat)
             else:
@@ -122,9 +163,6 @@ class Optimizer:
 
     def _flat_ready(self, group: dict, flat: _FlatGroup) -> bool:
         params = group["params"]
-        if not flat.intact(params):
-            self._flat[id(group)] = flat = _FlatGroup(params)
-            self._link_state(group, flat)
         if any(p.grad is None for p in params):
             return False
         step = flat.state.get("step")
@@ -132,11 +170,17 @@ class Optimizer:
 
     def _step_flat(self, group: dict, flat: _FlatGroup) -> None:
         params = group["params"]
-        np.concatenate([p.grad._data.reshape(-1) for p in params], out=flat.grad)
+        reads = not self.returns_change or self.needs_param(group)
+        flat.gather(params, with_params=reads)
         if not flat.state:
-            flat.state = self.init_state(flat._data, group)
+            flat.state = self.init_state(flat.params, group)
             self._link_state(group, flat)
-        self.update(flat._data, flat.grad, flat.state, group, flat.scratch)
+        change = self.update(flat.params if reads else None, flat.grad, flat.state, group,
+                             flat.scratch)
+        if self.returns_change:
+            flat.add_to(params, change)
+        else:
+            flat.scatter(params)
         # scalar state (the step, NAdam's mu_product) is shared; copy it to every parameter
         scalars = {k: v for k, v in flat.state.items() if not isinstance(v, np.ndarray)}
         for p in params:
@@ -151,7 +195,9 @@ class Optimizer:
                 self.state[p] = self.init_state(p._data, group)
             scratch = flat.slice(flat.scratch, i, p._data.shape) if flat else \
                 np.empty_like(p._data)
-            self.update(p._data, p.grad._data, self.state[p], group, scratch)
+            change = self.update(p._data, p.grad._data, self.state[p], group, scratch)
+            if self.returns_change:
+                np.add(p._data, change, out=p._data)
             p._version_box[0] += 1
 
     def _link_state(self, group: dict, flat: _FlatGroup) -> None:
@@ -159,7 +205,7 @@ class Optimizer:
         for i, p in enumerate(group["params"]):
             state = self.state.setdefault(p, {})
             for key, value in flat.state.items():
-                if isinstance(value, np.ndarray) and value.shape == flat._data.shape:
+                if isinstance(value, np.ndarray) and value.shape == flat.params.shape:
                     view = flat.slice(value, i, p._data.shape)
                     if key in state and state[key] is not view:
                         view[...] = state[key]
@@ -173,10 +219,17 @@ class Optimizer:
         return {"step": 0}
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict,
-               scratch: np.ndarray) -> None:
-        """Change ``param`` in place. ``scratch`` is free memory of param's shape; ``grad``
-        must not be modified."""
+               scratch: np.ndarray) -> np.ndarray | None:
+        """One step of the rule on arrays. With ``returns_change``: return the change to add
+        to ``param`` (often ``scratch``) and leave param alone (it is ``None`` in a fused step
+        when ``needs_param`` is False); otherwise change ``param`` in place. ``scratch`` is
+        free memory of param's shape; ``grad`` must not be modified."""
         raise NotImplementedError
+
+    def needs_param(self, group: dict) -> bool:
+        """Whether ``update`` reads the parameters' values for this group (weight decay
+        does); when not, a fused step skips copying them."""
+        return True
 
     # ----- saving ------------------------------------------------------------------------
     def state_dict(self) -> dict:

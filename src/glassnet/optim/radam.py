@@ -40,6 +40,11 @@ class RAdam(Optimizer):
         [0.8, 0.8]
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False, *,
                  maximize: bool = False):
@@ -59,9 +64,7 @@ class RAdam(Optimizer):
             grad = -grad
         state["step"] += 1
         step = state["step"]
-        if wd and group["decoupled_weight_decay"]:
-            param *= 1 - lr * wd
-        elif wd:
+        if wd and not group["decoupled_weight_decay"]:
             grad = grad + wd * param
         m, v = state["exp_avg"], state["exp_avg_sq"]
         update_moments(grad, m, v, beta1, beta2, scratch)
@@ -77,4 +80,6 @@ class RAdam(Optimizer):
             scratch *= -lr * rect * math.sqrt(bias2) / bias1
         else:
             np.multiply(m, -lr / bias1, out=scratch)
-        param += scratch
+        if wd and group["decoupled_weight_decay"]:
+            scratch -= (lr * wd) * param  # w·(1 - ηλ) + step = w + (step - ηλ·w)
+        return scratch

@@ -10,6 +10,11 @@ from .optimizer import Optimizer
 class RMSprop(Optimizer):
     """s ← αs + (1-α)g²;  w ← w - η·g/(√s + ε) (with optional momentum and centring)."""
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
                  *, maximize: bool = False):
@@ -49,14 +54,19 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
             buf += scratch
-            param -= group["lr"] * buf
+            np.multiply(buf, -group["lr"], out=scratch)
         else:
             scratch *= -group["lr"]
-            param += scratch
+        return scratch
 
 
 class Adagrad(Optimizer):
     """s ← s + g²;  w ← w - η_t·g/(√s + ε), η_t = η/(1 + (t-1)·lr_decay)."""
+
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
@@ -83,4 +93,4 @@ class Adagrad(Optimizer):
         scratch += group["eps"]
         np.divide(grad, scratch, out=scratch)
         scratch *= -lr
-        param += scratch
+        return scratch

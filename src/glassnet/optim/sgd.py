@@ -16,6 +16,11 @@ class SGD(Optimizer):
     Weight decay λ adds λ·w to the gradient (L2 regularisation, §14.12).
     """
 
+    returns_change = True
+
+    def needs_param(self, group):
+        return bool(group["weight_decay"])  # only weight decay reads the weights
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
         if lr < 0 or momentum < 0 or weight_decay < 0:
@@ -55,4 +60,4 @@ class SGD(Optimizer):
                 grad = buf
         state["step"] += 1
         np.multiply(grad, -lr, out=scratch)
-        param += scratch
+        return scratch

@@ -18,11 +18,11 @@ for dtype in (torch.float32, torch.float64, torch.int64):
     values = [torch.tensor([[1, -2, 3], [4, 5, -6]], dtype=dtype) * (r + 2) for r in range(world)]
     for op, reduce_numpy in ops.items():
         t = values[rank].clone()
-        array_before = t.data
+        array_before = t.numpy()
         dist.all_reduce(t, op=op)
         expected = reduce_numpy(np.stack([v.numpy() for v in values]), axis=0)
         assert t.dtype == dtype and np.array_equal(t.numpy(), expected), (dtype, op, t)
-        assert t.data is array_before, "all_reduce did not work in place"
+        assert t.numpy() is array_before, "all_reduce did not work in place"
 
         t = values[rank].clone()
         dist.reduce(t, dst=1, op=op)
