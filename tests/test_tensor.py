@@ -225,3 +225,12 @@ def test_python_floats_go_straight_to_the_dtype_asked_for():
     assert glassnet.tensor([0.1], dtype=glassnet.float64).numpy()[0] == 0.1
     assert glassnet.tensor(0.1, dtype=glassnet.float64).item() == 0.1
     assert glassnet.tensor([0.1]).dtype == glassnet.float32
+
+
+def test_fills_through_data_reach_a_zero_dimensional_parameter():
+    p = glassnet.nn.Parameter(glassnet.tensor(1.0))
+    p.data.fill_(3.0)
+    assert p.item() == 3.0
+    glassnet.manual_seed(0)
+    p.data.normal_(5.0, 1e-6)
+    assert abs(p.item() - 5.0) < 1e-3

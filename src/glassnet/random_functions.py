@@ -309,7 +309,7 @@ def fill_with(tensor: Tensor, op: str, values) -> Tensor:
         return tensor._set_inplace(op, Refill.apply(tensor, np.broadcast_to(
             cast, tensor.shape).copy()))
     data = tensor._data
-    if data.flags.writeable and data.shape != ():
+    if data.flags.writeable:  # 0-d too: .data shares this very array with its parameter
         np.copyto(data, values, casting="unsafe")
     else:
         tensor._data = np.array(np.broadcast_to(values, data.shape), dtype=data.dtype)
