@@ -20,14 +20,13 @@ What differs from ``torch.save``/``torch.load``, and why:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_write
 from .devices import check_device
 from .tensor import Tensor
 
@@ -92,14 +91,7 @@ def save(obj, f, metadata: dict | None = None) -> None:
         return
     path = Path(f)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(handle)
-    try:
-        library.save_file(arrays, temporary, metadata=metadata)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda temporary: library.save_file(arrays, temporary, metadata=metadata))
 
 
 def _check_map_location(map_location) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._files import write_bytes_atomically
 from ..tensor import Tensor
 from ..utils.data import Dataset
 from .idx import DataError, parse_idx, read_bytes
@@ -137,16 +137,9 @@ def download(source: Source, spec: IdxFile, folder: Path, opener=None) -> Path:
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a download is shared
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write to a temporary file beside ``path``, then rename it over ``path`` (mode from the
+    umask: a download is shared)."""
+    write_bytes_atomically(path, payload)
 
 
 def check_root(root, name: str, download: bool) -> None:
@@ -214,11 +207,6 @@ def check_pair(images: np.ndarray, labels: np.ndarray, source: Source, names) ->
                         f"classes (0..{len(source.classes) - 1}); the file is corrupt or from "
                         f"another data set: replace it with a good copy")
 
-
-def _umask() -> int:
-    mask = os.umask(0o22)  # reading the umask means setting it; put it straight back
-    os.umask(mask)
-    return mask
 
 
 def load_arrays(source: Source, root=None, download_missing: bool = False, opener=None):

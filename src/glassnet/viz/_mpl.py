@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._files import atomic_write
+
 
 def pyplot():
     """matplotlib.pyplot on the non-interactive Agg backend, or a clear message."""
@@ -21,20 +23,11 @@ def pyplot():
 
 def save_figure(figure, path) -> Path:
     """Save atomically (a temporary file renamed into place), then close the figure."""
-    import os
-    import tempfile
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.",
-                                         suffix=path.suffix)
-    os.close(handle)
     try:
-        figure.savefig(temporary, dpi=110, bbox_inches="tight")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        atomic_write(path, lambda temporary: figure.savefig(temporary, dpi=110,
+                                                            bbox_inches="tight"))
     finally:
         pyplot().close(figure)
     return path
