@@ -14,6 +14,7 @@ import numpy as np
 from ..dtypes import get_default_dtype, to_dtype
 from . import functional as F
 from . import init
+from ._checks import check_sizes
 from .module import Module, Parameter
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -39,6 +40,11 @@ class _ConvNd(Module):
                  device=None, dtype=None) -> None:
         super().__init__()
         n = self._dims
+        owner = type(self).__name__
+        check_sizes(owner, in_channels=in_channels, out_channels=out_channels)
+        check_sizes(owner, 1, kernel_size=kernel_size, stride=stride, dilation=dilation)
+        if not isinstance(padding, str):
+            check_sizes(owner, padding=padding)
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:

@@ -12,6 +12,7 @@ import numpy as np
 from ..dtypes import get_default_dtype, to_dtype
 from ..errors import ShapeError
 from . import init
+from ._checks import check_sizes
 from .functional import sparse as E
 from .module import Module, Parameter
 
@@ -50,6 +51,7 @@ class Embedding(Module):
                  scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
                  _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
+        check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = E._padding_index("Embedding", padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type

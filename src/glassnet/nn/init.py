@@ -7,6 +7,7 @@ for tanh/sigmoid; He/Kaiming uses 2/fan_in for ReLU, which zeroes half its input
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -82,6 +83,8 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """U(-a, a) with a = gain·√(6/(fan_in + fan_out)) (Glorot, for tanh/sigmoid)."""
+    if tensor.numel() == 0:
+        return _empty(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -89,6 +92,8 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """N(0, σ²) with σ = gain·√(2/(fan_in + fan_out))."""
+    if tensor.numel() == 0:
+        return _empty(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -96,6 +101,8 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """U(-b, b) with b = gain·√(3/fan) (He, for ReLU-family layers)."""
+    if tensor.numel() == 0:
+        return _empty(tensor)
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
@@ -104,6 +111,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """N(0, σ²) with σ = gain/√fan: for ReLU, σ = √(2/fan_in), the lesson's He init."""
+    if tensor.numel() == 0:
+        return _empty(tensor)
     gain = calculate_gain(nonlinearity, a)
     return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
 
@@ -112,3 +121,9 @@ __all__ = [
     "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
     "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
+
+
+def _empty(tensor: Tensor) -> Tensor:
+    """A tensor with no elements has nothing to initialise (and its fan may be zero)."""
+    warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+    return tensor

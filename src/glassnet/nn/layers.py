@@ -13,6 +13,7 @@ from ..dtypes import get_default_dtype, to_dtype
 from ..errors import ShapeError
 from . import functional as F
 from . import init
+from ._checks import check_sizes
 from .module import Module, Parameter
 
 
@@ -28,6 +29,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:
         super().__init__()
+        check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).numpy
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))

@@ -96,6 +96,10 @@ class Module:
         self.__dict__[name] = tensor
 
     def add_module(self, name: str, module: Module | None) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: {name!r} must be a Module (a layer such as "
+                            f"nn.Linear(2, 3) or nn.ReLU()), got {type(module).__name__} "
+                            f"{module!r:.60}")
         self._modules[name] = module
         self.__dict__[name] = module
 

@@ -16,6 +16,7 @@ from ..dtypes import get_default_dtype, to_dtype
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
+from ._checks import check_numbers, check_sizes
 from .module import Module, Parameter
 
 
@@ -28,6 +29,8 @@ class _NormBase(Module):
                  affine: bool = True, track_running_stats: bool = True, device=None,
                  dtype=None, *, bias: bool = True) -> None:
         super().__init__()
+        check_sizes(type(self).__name__, num_features=num_features)
+        check_numbers(type(self).__name__, eps=eps, momentum=momentum)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).numpy

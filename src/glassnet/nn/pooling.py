@@ -6,6 +6,7 @@ Pooling has no weights; these modules hold the window geometry and call ``nn.fun
 from __future__ import annotations
 
 from . import functional as F
+from ._checks import check_sizes
 from .module import Module
 
 
@@ -22,6 +23,10 @@ class MaxPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
+        check_sizes(type(self).__name__, 1, kernel_size=kernel_size)
+        if stride is not None:
+            check_sizes(type(self).__name__, 1, stride=stride)
+        check_sizes(type(self).__name__, padding=padding)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation = padding, dilation
@@ -56,6 +61,10 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None) -> None:
         super().__init__()
+        check_sizes(type(self).__name__, 1, kernel_size=kernel_size)
+        if stride is not None:
+            check_sizes(type(self).__name__, 1, stride=stride)
+        check_sizes(type(self).__name__, padding=padding)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, ceil_mode

@@ -22,6 +22,10 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     In words: if ‖g‖ > max_norm, multiply every gradient by max_norm/‖g‖ (the direction is kept,
     only the length shrinks). Returns the norm before clipping.
     """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or \
+            math.isnan(max_norm) or max_norm < 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be a number >= 0, got "
+                         f"max_norm={max_norm!r}")
     params = _with_grads(parameters)
     if not params:
         return Tensor._make(np.array(0.0, dtype=np.float32))

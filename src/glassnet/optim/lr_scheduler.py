@@ -64,6 +64,9 @@ class StepLR(LRScheduler):
     """η_t = η₀·γ^⌊t/step_size⌋: multiply by γ every step_size epochs."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
+            raise ValueError(f"StepLR: step_size must be a positive int (epochs between decays), "
+                             f"got step_size={step_size!r}")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -98,6 +101,9 @@ class CosineAnnealingLR(LRScheduler):
     """η_t = η_min + (η₀ - η_min)·(1 + cos(πt/T_max))/2: a half cosine from η₀ down to η_min."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):  # noqa: N803
+        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
+            raise ValueError(f"CosineAnnealingLR: T_max must be a positive int (epochs of the "
+                             f"half cosine), got T_max={T_max!r}")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 

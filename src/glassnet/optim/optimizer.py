@@ -17,6 +17,7 @@ them. When some parameter has no gradient, the same rule runs per parameter on t
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 
@@ -118,11 +119,22 @@ class Optimizer:
                                  "that produced it")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        self._check_finite(group)
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in existing for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
         self._try_flatten(group)
+
+    def _check_finite(self, group: dict) -> None:
+        """NaN slips through every ``x < 0`` check, and an infinite rate destroys the weights
+        in one step: refuse both before any training."""
+        for key, value in group.items():
+            values = value if isinstance(value, tuple) else (value,)
+            number = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if not all(math.isfinite(v) for v in number):
+                raise ValueError(f"{type(self).__name__}: {key}={value} is not a finite number; "
+                                 f"pass a finite value")
 
     def _try_flatten(self, group: dict) -> None:
         params = group["params"]
