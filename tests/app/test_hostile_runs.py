@@ -309,3 +309,18 @@ def test_metrics_json_is_strict_json_with_a_note_for_non_finite_values(tmp_path)
     assert data["test_loss"] is None and data["history"] == [1.0, None]
     assert data["notes"] == ["test_loss was inf; written as null",
                              "history[1] was nan; written as null"]
+
+
+@pytest.mark.parametrize("where", ["a_file/run", "missing_parent_is_made/run"])
+def test_an_out_that_cannot_be_created_is_one_line(tmp_path, capsys, where):
+    (tmp_path / "a_file").write_text("not a folder")
+    code = main(["train", "--limit", "100", "--epochs", "1", "--out", str(tmp_path / where)])
+    err = capsys.readouterr().err
+    if where.startswith("a_file"):
+        assert code != 0
+        assert "cannot create the run folder" in err and "choose an --out" in err
+        assert err.count("\n") == 1
+        assert (tmp_path / "a_file").read_text() == "not a folder"
+    else:
+        assert code == 0, err
+        assert (tmp_path / where / "metrics.json").exists()

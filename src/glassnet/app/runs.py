@@ -127,8 +127,13 @@ class RunFolder:
         self.out, self.unique = Path(out), unique
         if not unique:
             _refuse_existing(self.out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}."))
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}."))
+        except OSError as error:
+            raise RunError(f"cannot create the run folder {self.out}: {error.strerror} in "
+                           f"{self.out.parent}; choose an --out inside a folder you can "
+                           f"write to") from None
         self.published = False
 
     def publish(self) -> Path:
