@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: train test lint bench clean
+.PHONY: train test lint bench clean notebooks
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,12 @@ train: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(ARGS)
+
+# The lessons as notebooks: installs JupyterLab (the jupyter extra) into .venv, then opens
+# JupyterLab on notebooks/ with .venv's Python as the kernel (nothing is installed globally).
+notebooks: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[jupyter]"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ARGS)
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/engine_ops.py

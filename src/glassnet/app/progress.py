@@ -1,9 +1,16 @@
-"""A progress bar per epoch on a terminal (tqdm when installed), plain lines otherwise."""
+"""A progress bar per epoch on a terminal (tqdm when installed), a widget bar in a Jupyter
+notebook (tqdm.auto), plain lines otherwise."""
 
 from __future__ import annotations
 
 import sys
 import time
+
+
+def _in_notebook() -> bool:
+    from ..viz._display import in_notebook  # no matplotlib: it only asks IPython
+
+    return in_notebook()
 
 
 class EpochProgress:
@@ -14,11 +21,13 @@ class EpochProgress:
         self.label, self.steps = f"epoch {epoch}/{epochs}", steps
         self.terminal = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.bar = None
-        if self.terminal:
+        # a notebook's stdout is no terminal, but tqdm.auto draws a widget bar there
+        notebook = not self.terminal and self.stream is sys.stdout and _in_notebook()
+        if self.terminal or notebook:
             try:
-                from tqdm import tqdm
+                from tqdm.auto import tqdm
 
-                self.bar = tqdm(total=steps, desc=self.label, leave=False, file=self.stream,
+                self.bar = tqdm(total=steps, desc=self.label, leave=notebook, file=self.stream,
                                 dynamic_ncols=True)
             except ImportError:
                 self.bar = None

@@ -28,6 +28,20 @@ class Finding:
     def __str__(self) -> str:
         return self.message
 
+    def _repr_markdown_(self) -> str:
+        return f"`{self.code}`: {self.message}\n"
+
+
+class Findings(list):
+    """What ``check`` returns: a list of ``Finding`` (empty when nothing is wrong) that
+    Jupyter shows as a bulleted list of the advice."""
+
+    def _repr_markdown_(self) -> str:
+        if not self:
+            return "**doctor:** no problems found\n"
+        return "**doctor found:**\n\n" + "\n".join(
+            f"- `{finding.code}`: {finding.message}" for finding in self) + "\n"
+
 
 def _modules(model) -> list:
     return [m for _, m in model.named_modules()]
@@ -164,10 +178,10 @@ def _restore(model, optimizer, saved) -> None:
         optimizer.load_state_dict(saved["optimizer"])
 
 
-def check(model, loss_fn, batch, optimizer=None) -> list[Finding]:
+def check(model, loss_fn, batch, optimizer=None) -> Findings:
     """Look for common mistakes with one forward/backward pass on ``batch = (x, y)``; returns
-    the findings (an empty list for a correct setup). The model, its gradients and the
-    optimizer are left exactly as they were."""
+    the findings (a list, empty for a correct setup, that shows as Markdown in Jupyter). The
+    model, its gradients and the optimizer are left exactly as they were."""
     x, y = batch
     x_array = x._data if isinstance(x, Tensor) else np.asarray(x)
     y_array = y._data if isinstance(y, Tensor) else np.asarray(y)
@@ -179,7 +193,7 @@ def check(model, loss_fn, batch, optimizer=None) -> list[Finding]:
             findings += _run(model, loss_fn, kind, x_array, y_array, optimizer)
     finally:
         _restore(model, optimizer, saved)
-    unique, seen = [], set()
+    unique, seen = Findings(), set()
     for finding in findings:
         if finding.code not in seen:
             seen.add(finding.code)

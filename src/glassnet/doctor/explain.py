@@ -80,9 +80,8 @@ class StepExplanation:
     kind: str
     rows: list[dict] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        if not self.rows:
-            return "no step yet: call optimizer.step() first"
+    def _rule(self) -> str:
+        """The update rule in the lesson's symbols, with t and η of the last step."""
         first = self.rows[0]["terms"]
         rule = {
             "adam": "Adam: m̂ = m/(1-β₁ᵗ), v̂ = v/(1-β₂ᵗ), step = η·m̂/(√v̂ + ε)",
@@ -94,13 +93,30 @@ class StepExplanation:
             "keras-rmsprop": "RMSprop: s ← ρs + (1-ρ)g², step = η·g/√(s + ε)",
             "adagrad": "Adagrad: s ← s + g², step = η·g/(√s + ε)",
         }.get(self.kind, self.kind)
-        lines = [f"{rule}   (t = {first['t']}, η = {first['lr']:g})",
+        return f"{rule}   (t = {first['t']}, η = {first['lr']:g})"
+
+    def __str__(self) -> str:
+        if not self.rows:
+            return "no step yet: call optimizer.step() first"
+        lines = [self._rule(),
                  f"{'parameter':<22} {'‖g‖':>10} {'‖step‖':>10} {'‖step‖/‖w‖':>11}   "
                  f"the element with the largest gradient"]
         for row in self.rows:
             lines.append(f"{row['name']:<22} {row['grad_norm']:>10.4g} {row['step_norm']:>10.4g} "
                          f"{row['ratio']:>11.2e}   {row['first']}")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the rule, then one table row per parameter."""
+        from ..viz._display import markdown_table
+
+        if not self.rows:
+            return "no step yet: call `optimizer.step()` first\n"
+        table = markdown_table(
+            ["parameter", "‖g‖", "‖step‖", "‖step‖/‖w‖", "the element with the largest gradient"],
+            [[f"`{row['name']}`", f"{row['grad_norm']:.4g}", f"{row['step_norm']:.4g}",
+              f"{row['ratio']:.2e}", row["first"]] for row in self.rows])
+        return f"**{self._rule()}**\n\n{table}\n"
 
 
 def _first(terms) -> str:

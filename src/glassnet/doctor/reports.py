@@ -53,6 +53,30 @@ class GradientReport:
             lines += [""] + [f"! {flag}" for flag in self.flags]
         return "\n".join(lines)
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the report as tables, the flags in bold underneath."""
+        from ..viz._display import markdown_table
+
+        has_ratio = any(row["update_ratio"] is not None for row in self.parameters)
+        header = ["parameter", "shape", "‖w‖", "‖grad‖"] + (["‖Δw‖/‖w‖"] if has_ratio else [])
+        rows = []
+        for row in self.parameters:
+            cells = [f"`{row['name']}`", str(row["shape"]), f"{row['weight_norm']:.4g}",
+                     f"{row['grad_norm']:.4g}"]
+            if has_ratio:
+                ratio = row["update_ratio"]
+                cells.append(f"{ratio:.2e}" if ratio is not None else "-")
+            rows.append(cells)
+        parts = ["**gradient report**", "", markdown_table(header, rows)] if rows else \
+            ["**gradient report**"]
+        if self.layers:
+            parts += ["", markdown_table(
+                ["layer", "type", "‖grad‖", "flag"],
+                [[f"`{layer['name']}`", layer["type"], f"{layer['grad_norm']:.4g}",
+                  f"**{layer['flag']}**" if layer["flag"] else ""] for layer in self.layers])]
+        parts += [""] + [f"- **{flag}**" for flag in self.flags]
+        return "\n".join(parts).rstrip() + "\n"
+
 
 def _layer_of(name: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
@@ -120,6 +144,16 @@ def _kind(module) -> str | None:
     return kind
 
 
+def _dead_and_saturated(row: dict) -> tuple[str, str]:
+    """The 'dead' and 'saturated' cells of an activation row ('-' where they don't apply)."""
+    dead = f"{row['dead_fraction']:.0%}" if row["dead_fraction"] is not None else "-"
+    if row["dead_channels"] is not None:  # conv maps: dead filters out of all
+        dead = f"{len(row['dead_channels'])}/{row['channels']}"
+    saturated = f"{row['saturated_fraction']:.0%}" \
+        if row["saturated_fraction"] is not None else "-"
+    return dead, saturated
+
+
 @dataclass
 class ActivationReport:
     """One row per activation layer; ``after`` names the Linear or conv layer feeding it."""
@@ -131,15 +165,25 @@ class ActivationReport:
                 f"{'saturated':>10}")
         lines = [head, "-" * len(head)]
         for row in self.layers:
-            dead = f"{row['dead_fraction']:.0%}" if row["dead_fraction"] is not None else "-"
-            if row["dead_channels"] is not None:  # conv maps: dead filters out of all
-                dead = f"{len(row['dead_channels'])}/{row['channels']}"
-            saturated = f"{row['saturated_fraction']:.0%}" \
-                if row["saturated_fraction"] is not None else "-"
+            dead, saturated = _dead_and_saturated(row)
             after = f"{row['after']} ({row['after_type']})" if row["after"] is not None else "-"
             lines.append(f"{row['name']:<14} {after:<20} {row['kind']:<8} {row['mean']:>8.3f} "
                          f"{row['std']:>8.3f} {dead:>7} {saturated:>10}")
         return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the report as a table (the same columns as ``str``)."""
+        from ..viz._display import markdown_table
+
+        cells = []
+        for row in self.layers:
+            dead, saturated = _dead_and_saturated(row)
+            after = f"`{row['after']}` ({row['after_type']})" if row["after"] is not None \
+                else "-"
+            cells.append([f"`{row['name']}`", after, row["kind"], f"{row['mean']:.3f}",
+                          f"{row['std']:.3f}", dead, saturated])
+        return "**activation report**\n\n" + markdown_table(
+            ["layer", "after", "kind", "mean", "std", "dead", "saturated"], cells) + "\n"
 
 
 # layers whose units can die, PyTorch's and Keras' names

@@ -8,14 +8,18 @@ from .._files import atomic_write
 
 
 def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend, or a clear message."""
+    """matplotlib.pyplot on the non-interactive Agg backend, or a clear message. In a Jupyter
+    kernel the notebook's own (inline) backend is kept, so figures keep showing in cells."""
     try:
         import matplotlib
     except ImportError:
         raise ImportError(
             "drawing pictures needs matplotlib: pip install 'glassnet[viz]'"
         ) from None
-    matplotlib.use("Agg", force=False)
+    from ._display import in_notebook
+
+    if not in_notebook():
+        matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt

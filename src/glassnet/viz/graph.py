@@ -53,11 +53,26 @@ class Graph:
         lines.append("}")
         return "\n".join(lines)
 
-    def _repr_svg_(self):  # shows inline in Jupyter when Graphviz is installed
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows the graph inline as SVG when Graphviz's ``dot`` is installed; None
+        tells Jupyter to try the next picture, ``_repr_png_``."""
         if shutil.which("dot"):
             return subprocess.run(["dot", "-Tsvg"], input=self.source.encode(),
                                   capture_output=True, check=True).stdout.decode()
         return None
+
+    def _repr_png_(self) -> bytes | None:
+        """Without Graphviz, the same layered picture drawn with matplotlib, as PNG bytes
+        (None when ``dot`` exists, since the SVG is then shown and sharper)."""
+        if shutil.which("dot"):
+            return None
+        from ._display import figure_png
+
+        figure = self._figure()
+        try:
+            return figure_png(figure, dpi=80)
+        finally:
+            pyplot().close(figure)
 
     def render(self, path, engine: str = "auto") -> Path:
         """Write the picture (format from the suffix: .svg or .png)."""
@@ -99,6 +114,10 @@ class Graph:
         return depth
 
     def _render_matplotlib(self, path: Path) -> Path:
+        return save_figure(self._figure(), path)
+
+    def _figure(self):
+        """The matplotlib drawing: one column per layer of the graph, arrows between."""
         depth = self._layers()
         columns: dict[int, list[GraphNode]] = {}
         for node in self.nodes:
@@ -132,7 +151,7 @@ class Graph:
         ys = [p[1] for p in position.values()]
         axis.set_ylim(min(ys) - 1, max(ys) + 1)
         axis.axis("off")
-        return save_figure(figure, path)
+        return figure
 
 
 def _values(array, label: str) -> str:

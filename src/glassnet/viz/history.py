@@ -47,9 +47,49 @@ def read_curves(columns: dict[str, list[float]]) -> str:
     return "diverging: the training loss grew; lower the learning rate"
 
 
-def plot_history(history, path=None, title: str | None = None):
+class CurvesPlot(tuple):
+    """What ``plot_history`` returns: the pair ``(figure, reading)`` (unpack it as before),
+    which also shows itself in Jupyter: the reading as a line of Markdown, and the curves as
+    an HTML image when pyplot no longer holds the figure (saved with ``path``, or closed), since
+    a figure pyplot still holds is already drawn under the cell by the inline backend."""
+
+    def __new__(cls, figure, reading: str):
+        return super().__new__(cls, (figure, reading))
+
+    @property
+    def figure(self):
+        return self[0]
+
+    @property
+    def reading(self) -> str:
+        return self[1]
+
+    def _held_by_pyplot(self) -> bool:
+        from matplotlib._pylab_helpers import Gcf  # pyplot's registry of open figures
+
+        return any(manager.canvas.figure is self.figure
+                   for manager in Gcf.get_all_fig_managers())
+
+    def _repr_html_(self) -> str | None:
+        if self._held_by_pyplot():
+            return None  # the inline backend shows the figure; the Markdown reading follows
+        import base64
+        import html
+
+        from ._display import figure_png
+
+        image = base64.b64encode(figure_png(self.figure)).decode()
+        return (f'<img src="data:image/png;base64,{image}" alt="training curves"/>'
+                f"<p><b>reading:</b> {html.escape(self.reading)}</p>")
+
+    def _repr_markdown_(self) -> str:
+        return f"**reading:** {self.reading}"
+
+
+def plot_history(history, path=None, title: str | None = None) -> CurvesPlot:
     """Loss and each metric per epoch, train vs validation, with the one-line reading as the
-    title. Returns (figure, reading); with ``path`` the figure is saved there as PNG."""
+    title. Returns (figure, reading) as a ``CurvesPlot`` (a tuple that also displays itself in
+    Jupyter); with ``path`` the figure is saved there as PNG."""
     columns = as_columns(history)
     epochs = columns.get("epoch") or list(range(1, len(next(iter(columns.values()))) + 1))
     metrics = [k for k in columns if k not in ("epoch", "lr", "seconds")
@@ -75,4 +115,4 @@ def plot_history(history, path=None, title: str | None = None):
     figure.suptitle(title + "\n" + reading if title else reading, fontsize=10)
     if path is not None:
         save_figure(figure, path)
-    return figure, reading
+    return CurvesPlot(figure, reading)

@@ -84,7 +84,7 @@ def plot_decision_boundary(model, X, y, path=None, axis=None, title=None, output
     else:
         colours = plt.get_cmap("tab10")(np.arange(s.shape[1]))[:, :3]
         confidence = s.max(axis=1, keepdims=True)
-        rgb = colours[s.argmax(axis=1)] * confidence + (1 - confidence)
+        rgb = np.clip(colours[s.argmax(axis=1)] * confidence + (1 - confidence), 0, 1)
         axis.imshow(rgb.reshape(*gx.shape, 3), origin="lower", aspect="auto",
                     extent=(gx.min(), gx.max(), gy.min(), gy.max()), alpha=0.8)
     axis.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r" if s.ndim == 1 else "tab10",
@@ -96,9 +96,10 @@ def plot_decision_boundary(model, X, y, path=None, axis=None, title=None, output
     return figure or axis
 
 
-def plot_neurons(model, X, path=None, resolution: int = 50):
-    """Each hidden unit's output over the input plane as a small heatmap, one row per layer
-    (read after each activation)."""
+def hidden_outputs(model, X, resolution: int = 50):
+    """Every hidden unit's output at each point of a grid over the input plane: returns the
+    grid's x coordinates (for its shape) and one (points, units) array per hidden layer, read
+    after each activation (a final sigmoid or softmax is the output, not a hidden layer)."""
     gx, gy, points = _grid(np.asarray(X), resolution)
     captured = []
     layers = _layers(model)
@@ -119,7 +120,13 @@ def plot_neurons(model, X, path=None, resolution: int = 50):
     ends_in_activation = type(last).__name__ in ("ReLU", "Tanh", "Sigmoid", "Softmax",
                                                  "Activation") or \
         getattr(getattr(last, "activation", None), "__name__", "linear") != "linear"
-    hidden = captured[:-1] if ends_in_activation else captured
+    return gx, (captured[:-1] if ends_in_activation else captured)
+
+
+def plot_neurons(model, X, path=None, resolution: int = 50):
+    """Each hidden unit's output over the input plane as a small heatmap, one row per layer
+    (read after each activation)."""
+    gx, hidden = hidden_outputs(model, X, resolution)
     if not hidden:
         raise ValueError("plot_neurons: the model has no hidden activations to show")
     plt = pyplot()
@@ -228,12 +235,15 @@ class Playground:
             loss.backward()
             self.optimizer.step()
             if epoch % self.every == 0 or epoch == 1:
-                s = scores(self.model, self.X)
-                predicted = (s > 0.5).astype(int) if s.ndim == 1 else s.argmax(axis=1)
-                accuracy = float((predicted == self.y).mean())
+                accuracy = self._accuracy()
                 self.snapshots.append((epoch, loss.item(), accuracy))
                 self.frames.append(self._frame(epoch, loss.item(), accuracy))
         return self.snapshots
+
+    def _accuracy(self) -> float:
+        s = scores(self.model, self.X)
+        predicted = (s > 0.5).astype(int) if s.ndim == 1 else s.argmax(axis=1)
+        return float((predicted == self.y).mean())
 
     def _frame(self, epoch, loss, accuracy) -> np.ndarray:
         plt = pyplot()
@@ -265,13 +275,48 @@ class Playground:
             images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:],
                            duration=600, loop=0)
         else:
-            columns = min(4, len(self.frames))
-            rows = int(np.ceil(len(self.frames) / columns))
-            h, w, _ = self.frames[0].shape
-            sheet = np.full((rows * h, columns * w, 3), 255, dtype=np.uint8)
-            for k, frame in enumerate(self.frames):
-                r, c = divmod(k, columns)
-                sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = frame[:h, :w]
-            Image.fromarray(sheet).save(buffer, format="PNG")
+            Image.fromarray(self._sheet()).save(buffer, format="PNG")
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, buffer.getvalue())
+
+    def _sheet(self) -> np.ndarray:
+        """The snapshots side by side, four to a row."""
+        columns = min(4, len(self.frames))
+        rows = int(np.ceil(len(self.frames) / columns))
+        h, w, _ = self.frames[0].shape
+        sheet = np.full((rows * h, columns * w, 3), 255, dtype=np.uint8)
+        for k, frame in enumerate(self.frames):
+            r, c = divmod(k, columns)
+            sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = frame[:h, :w]
+        return sheet
+
+    def _repr_png_(self) -> bytes:
+        """Jupyter shows the playground as its snapshots after ``run()``, and as the untrained
+        model's decision boundary before."""
+        from PIL import Image
+
+        if self.frames:
+            sheet = self._sheet()
+        else:
+            with no_grad():
+                loss = self._loss(self.model(Tensor._make(self.X))).item()
+            sheet = self._frame(0, loss, self._accuracy())
+        buffer = io.BytesIO()
+        Image.fromarray(sheet).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def interact(self, epochs_per_update: int = 10):
+        """TensorFlow Playground in the notebook: ipywidgets controls for the data set, noise,
+        hidden layer sizes, activation, learning rate, batch size and L2 regularisation, with
+        train / pause / step / reset buttons, redrawing the decision boundary and every hidden
+        unit live. "your points" is this playground's ``X, y``, and the model starts as this
+        one (its weights kept until reset). The controls train with SGD at the learning rate
+        of this playground's optimizer. Returns the controller
+        (``glassnet.viz.interactive.PlaygroundController``), which shows its widgets when it
+        ends a cell. Raises ImportError naming ``pip install ipywidgets`` when that is
+        missing."""
+        from .interactive import interactive_playground
+
+        lr = self.optimizer.param_groups[0]["lr"]
+        return interactive_playground(self.X, self.y, model=self.model, lr=lr,
+                                      epochs_per_update=epochs_per_update)
