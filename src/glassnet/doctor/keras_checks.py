@@ -28,7 +28,7 @@ def keras_findings(model, x, y, batch: int = 64) -> list[Finding]:
                              f"from_logits=True, so {activation} is applied twice. Drop the "
                              f"activation or set from_logits=False."))
     with no_grad(), quiet():
-        output = model.predict(x.astype(np.float32), batch_size=len(x))
+        output = model.predict(x.astype(np.float32), batch_size=len(x), verbose=0)
     name = type(loss).__name__ if loss is not None else ""
     if y is not None and name == "SparseCategoricalCrossentropy":
         labels = y.reshape(-1)
