@@ -14,6 +14,7 @@ import builtins
 import numpy as np
 
 from . import devices, dtypes
+from ._tensor_inplace import InplaceMethods
 from ._tensor_linalg import LinalgMethods
 from ._tensor_math import MathMethods
 from ._tensor_misc import MiscMethods
@@ -63,7 +64,8 @@ def _supported(array: np.ndarray) -> np.ndarray:
     return array
 
 
-class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethods):
+class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethods,
+             InplaceMethods):
     """An n-dimensional array with gradients. Build one with ``glassnet.tensor(data)``."""
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version_box", "_accumulator",
@@ -225,12 +227,15 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
         return node
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Add d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True) is not supported")
+        """Add d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``create_graph=True`` records the backward pass, so each ``.grad`` can be differentiated
+        again (``retain_graph`` then defaults to True), as in PyTorch.
+        """
         if self._data.size == 1 and Advice.enabled:
             advice.check_loss(float(self._data.reshape(())))
-        _engine.backward(self, None if gradient is None else [gradient], retain_graph, inputs)
+        _engine.backward(self, None if gradient is None else [gradient], retain_graph,
+                         create_graph, inputs=inputs)
 
     # ----- in place, for parameter updates under no_grad ------------------------------------
     def _check_inplace(self, op: str) -> None:
@@ -263,7 +268,9 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
     def _inplace(self, ufunc, other, op: str) -> Tensor:
         self._check_inplace(op)
         if GradMode.enabled and (self.requires_grad or _requires_grad(other)):
-            return self._set_inplace(op, _BINARY[ufunc](self, other))
+            from .ops import math_functions  # the op reads the old values through an alias
+
+            return math_functions.inplace(self, op, _BINARY[ufunc], other)
         value = other._data if isinstance(other, Tensor) else other
         try:
             ufunc(self._data, value, out=self._data, casting="same_kind")
@@ -298,7 +305,9 @@ class Tensor(MathMethods, ShapeMethods, LinalgMethods, ReduceMethods, MiscMethod
         return random_functions.fill_(self, value)
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
-        return self._set_inplace("clamp_", self.clamp(min, max))
+        from .ops import math_functions
+
+        return math_functions.inplace(self, "clamp_", Tensor.clamp, min, max)
 
     def __iadd__(self, other):
         return self._inplace(np.add, other, "+=")

@@ -18,13 +18,14 @@ outside the glassnet package is user code written for PyTorch, as in its tutoria
 
 so, as in PyTorch, its ``forward`` receives the Tensors given to ``apply`` and runs without
 recording (under ``no_grad``); its ``backward`` receives the output's gradient as a Tensor, also
-without recording, and returns one gradient (Tensor or ``None``) per input of ``forward``. The
+without recording (recording when ``create_graph=True``, so a backward written with Tensor ops
+can be differentiated again), and returns one gradient (Tensor or ``None``) per input of
+``forward``. The
 forward may instead be written without ``ctx`` beside a ``setup_context(ctx, inputs, output)``,
 PyTorch 2's form. The node is named ``MyReLUBackward``, as PyTorch names a custom Function's.
 
 What PyTorch has and this does not: several differentiable outputs per Function (the graph
-records one output per node), ``ctx.mark_dirty`` (in-place Functions) and ``create_graph=True``
-through a custom backward.
+records one output per node) and ``ctx.mark_dirty`` (in-place Functions).
 """
 
 from __future__ import annotations

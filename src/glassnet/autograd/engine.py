@@ -5,6 +5,9 @@ order (a node runs once every node that feeds it a gradient has run). Each node'
 turns the gradient of its output into gradients of its inputs; the engine sums a broadcast
 input's gradient back to that input's shape, adds up gradients that reach a node along several
 paths, and at the leaves adds them into ``.grad``.
+
+``create_graph=True`` runs the same sweep on Tensors instead, recording it so that gradients can
+be differentiated again: see ``double_backward.py``. This array sweep stays the fast path.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 
 from ..errors import GraphError, ShapeError
 from .custom_function import backward_on_tensors
+from .double_backward import graph_roots, run_graph
 from .function import SMALL, AccumulateGrad, AnomalyMode, Node, _accumulator
 
 
@@ -35,23 +39,41 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None) -> None:
-    """Add d(tensors)/d(leaf) into every leaf's ``.grad`` (``grad_tensors`` weight each output)."""
-    tensors, grads = _roots(tensors, grad_tensors, "backward")
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None) -> None:
+    """Add d(tensors)/d(leaf) into every leaf's ``.grad`` (``grad_tensors`` weight each output).
+
+    With ``create_graph=True`` the sweep is recorded (see ``double_backward.py``): each ``.grad``
+    then has a ``grad_fn`` and can be differentiated again. ``retain_graph`` defaults to
+    ``create_graph``, as in PyTorch. ``grad_variables`` is PyTorch's old name of grad_tensors.
+    """
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise ValueError("backward: pass grad_tensors or grad_variables (its old name), "
+                             "not both")
+        grad_tensors = grad_variables
+    retain_graph = create_graph if retain_graph is None else retain_graph
     only = None if inputs is None else {id(t) for t in _as_list(inputs)}
+    if create_graph:
+        tensors, grads = graph_roots(tensors, grad_tensors, "backward")
+        run_graph(tensors, grads, retain_graph=bool(retain_graph), accumulate_into=only)
+        return
+    tensors, grads = _roots(tensors, grad_tensors, "backward")
     run(tensors, grads, retain_graph=bool(retain_graph), accumulate_into=only)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=False):
-    """Return d(outputs)/d(inputs) as a tuple, without touching any ``.grad``."""
+    """Return d(outputs)/d(inputs) as a tuple, without touching any ``.grad``.
+
+    With ``create_graph=True`` the returned gradients are recorded Tensors (they have a
+    ``grad_fn``) that can be differentiated again; ``retain_graph`` defaults to ``create_graph``.
+    """
+    retain_graph = create_graph if retain_graph is None else retain_graph
     if create_graph:
-        raise NotImplementedError(
-            "grad(create_graph=True): glassnet's backward rules run on plain arrays, so "
-            "gradients of gradients are not recorded. Use finite differences on a gradient, "
-            "or compute the second derivative by hand."
-        )
-    outputs, grads = _roots(outputs, grad_outputs, "grad")
+        outputs, grads = graph_roots(outputs, grad_outputs, "grad")
+    else:
+        outputs, grads = _roots(outputs, grad_outputs, "grad")
     inputs = _as_list(inputs)
     capture = {}
     for t in inputs:
@@ -61,7 +83,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"with requires_grad=True or call .requires_grad_() on it first"
             )
         capture[t.grad_fn or _accumulator(t)] = None
-    run(outputs, grads, retain_graph=bool(retain_graph), capture=capture)
+    sweep = run_graph if create_graph else run
+    sweep(outputs, grads, retain_graph=bool(retain_graph), capture=capture)
     result = []
     for t in inputs:
         g = capture[t.grad_fn or _accumulator(t)]
@@ -70,7 +93,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 f"grad: an input of shape {tuple(t.shape)} was not used to compute the outputs; "
                 f"pass allow_unused=True to get None for it"
             )
-        result.append(None if g is None else _tensor(np.array(g, dtype=t._data.dtype)))
+        if g is None:
+            result.append(None)
+        elif create_graph:
+            result.append(g if g._data.dtype == t._data.dtype else g.to(t.dtype))
+        else:
+            result.append(_tensor(np.array(g, dtype=t._data.dtype)))
     return tuple(result)
 
 
@@ -118,6 +146,24 @@ def _node_backward(node: Node, grad, retain_graph: bool) -> tuple:
     """Run one node's backward rule, after checking its saved arrays are still as saved."""
     if grad is None:
         return (None,) * len(node.next_functions)
+    if node._freed or node._version_checks:
+        check_saved(node)
+    if node.function.on_tensors:
+        input_grads = backward_on_tensors(node, grad)
+    else:
+        input_grads = node.function.backward(node, grad)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if AnomalyMode.enabled:
+        AnomalyMode.check_backward(node, input_grads)
+    if not retain_graph and node.saved:
+        node.saved = None
+        node._freed = True
+    return input_grads
+
+
+def check_saved(node: Node) -> None:
+    """Raise if the node's saved arrays were freed, or changed in place since they were saved."""
     if node._freed:
         raise GraphError(
             f"backward through {node.name()} a second time: its saved arrays were freed after "
@@ -131,18 +177,6 @@ def _node_backward(node: Node, grad, retain_graph: bool) -> tuple:
                 f"after it was used (version {version}, now {box[0]}). Use the out-of-place op "
                 f"(x = x * 2 instead of x.mul_(2)), or .clone() the tensor before changing it."
             )
-    if node.function.on_tensors:
-        input_grads = backward_on_tensors(node, grad)
-    else:
-        input_grads = node.function.backward(node, grad)
-    if type(input_grads) is not tuple:
-        input_grads = (input_grads,)
-    if AnomalyMode.enabled:
-        AnomalyMode.check_backward(node, input_grads)
-    if not retain_graph and node.saved:
-        node.saved = None
-        node._freed = True
-    return input_grads
 
 
 def _count_dependencies(roots: list) -> dict:

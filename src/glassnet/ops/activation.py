@@ -263,7 +263,7 @@ class Softplus(Function):
     def forward(ctx, x, beta=1.0, threshold=20.0):
         scaled = x * beta
         ctx.save_for_backward(scaled)
-        ctx.threshold = threshold
+        ctx.threshold, ctx.beta = threshold, beta  # beta for the double-backward rule
         out = _softplus(scaled) / beta
         np.copyto(out, x, where=scaled > threshold)  # a rare, predictable branch: fast
         return out
