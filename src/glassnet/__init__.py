@@ -52,6 +52,10 @@ from .ops.shape_functions import (atleast_1d, atleast_2d, atleast_3d, chunk, col
                                   dstack, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow,
                                   repeat_interleave, roll, row_stack, split, swapaxes, swapdims,
                                   tril, triu, unbind, vstack)
+from .ops.composite_functions import (absolute, addcdiv, addcmul, clamp_max, clamp_min,
+                                       copysign, deg2rad, float_power, greater, greater_equal,
+                                       hypot, less, less_equal, logical_xor, logit, nan_to_num,
+                                       not_equal, rad2deg, sgn, sinc, xlogy)
 from .ops.index_functions import (gather, index_select, masked_fill, masked_select, scatter,
                                   scatter_add)
 from .ops.reduce_functions import (amax, amin, argsort, count_nonzero, cumprod, cumsum, dist,

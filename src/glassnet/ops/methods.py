@@ -230,14 +230,21 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
 
 
 def _correction(unbiased, correction) -> int:
+    """N - correction is the divisor: 1 (Bessel's) unless unbiased=False or a correction."""
     if correction is not None:
         return correction
     return 0 if unbiased is False else 1
 
 
+def _unbiased_overload(dim, unbiased):
+    """PyTorch's older form ``x.var(False)``: a bool in dim's place is ``unbiased``."""
+    return (None, dim) if isinstance(dim, bool) else (dim, unbiased)
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None,  # noqa: A002
         out=None):
     """Variance, unbiased (divides by N - 1) unless unbiased=False or correction=0."""
+    dim, unbiased = _unbiased_overload(dim, unbiased)
     result = R.Var.apply(_t(input), dim=dim, keepdim=keepdim,
                          correction=_correction(unbiased, correction))
     return _out(out, result, "var", (input,))
@@ -245,6 +252,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None,  # no
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None,  # noqa: A002
         out=None):
+    dim, unbiased = _unbiased_overload(dim, unbiased)
     result = R.Std.apply(_t(input), dim=dim, keepdim=keepdim,
                          correction=_correction(unbiased, correction))
     return _out(out, result, "std", (input,))
