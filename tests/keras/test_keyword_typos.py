@@ -64,18 +64,6 @@ def test_the_signatures_are_keras_own():
     assert list(ours) == list(inspect.signature(reference.Sequential.__init__).parameters)
 
 
-def test_options_glassnet_lacks_are_refused_by_name_not_ignored():
-    net, (x, y) = model(), data()
-    with pytest.raises(NotImplementedError, match="fit: sample_weight= is not supported"):
-        net.fit(x, y, sample_weight=np.ones(len(x)), verbose=0)
-    with pytest.raises(NotImplementedError, match="fit: class_weight= is not supported"):
-        net.fit(x, y, class_weight={0: 2.0}, verbose=0)
-    with pytest.raises(NotImplementedError, match="evaluate: sample_weight="):
-        net.evaluate(x, y, sample_weight=np.ones(len(x)), verbose=0)
-    with pytest.raises(NotImplementedError, match="compile: loss_weights="):
-        net.compile(loss="mse", loss_weights=[1.0])
-
-
 @pytest.mark.parametrize("option, value", [("epochs", -1), ("epochs", 2.5),
                                            ("validation_freq", 0), ("steps_per_epoch", 0),
                                            ("initial_epoch", -2)])

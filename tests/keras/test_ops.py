@@ -279,7 +279,7 @@ def test_focal_loss_value_matches_keras_compiled_loss(keras_reference):
     rng_loss = np.random.default_rng(3)
     y_true = (rng_loss.random((16, 1)) > 0.5).astype(np.float32)
     y_pred = rng_loss.random((16, 1)).astype(np.float32)
-    ours = keras.losses.get(make_focal_loss(ops))(y_true, y_pred)
+    ours = keras.losses.LossFunctionWrapper(make_focal_loss(ops))(y_true, y_pred)
     from keras.src.losses import LossFunctionWrapper  # what Keras' compile wraps functions in
 
     theirs = LossFunctionWrapper(make_focal_loss(keras_reference.ops))(torch.tensor(y_true),

@@ -150,11 +150,11 @@ class _Conv(Layer):
         return int(channels)
 
     def _make_weights(self, kernel_shape, fan_in: int, fan_out: int) -> None:
-        self.add_weight("kernel", initialize(self.kernel_initializer, kernel_shape, fan_in,
-                                             fan_out))
+        self._add_named_weight("kernel", initialize(self.kernel_initializer, kernel_shape,
+                                                    fan_in, fan_out))
         if self.use_bias:
-            self.add_weight("bias", initialize(self.bias_initializer, (self.filters,), fan_in,
-                                               fan_out))
+            self._add_named_weight("bias", initialize(self.bias_initializer, (self.filters,),
+                                                      fan_in, fan_out))
 
     def _check_channels(self, x: Tensor, expected: int) -> None:
         check_4d(x, self)

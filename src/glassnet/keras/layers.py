@@ -2,23 +2,25 @@
 (weights, once the input size is known) → ``call(x)``.
 
 Weights use Keras' layout (a Dense kernel is (in, out)) and Keras' defaults (glorot_uniform
-kernels, zero biases; BatchNormalization momentum 0.99 and epsilon 1e-3).
+kernels, zero biases; BatchNormalization momentum 0.99 and epsilon 1e-3). The base class
+``Layer`` (add_weight, add_loss, calling on data or on KerasTensors) is in ``base_layer.py``;
+``Input``/``InputLayer`` start a functional model; the merging layers are in
+``merging_layers.py``, the convnet layers in ``conv_layers.py`` and ``pooling_layers.py``.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 
 import numpy as np
 
-from .. import nn
 from ..nn import functional as F
 from ..ops import fused
-from ..random import rng
 from ..tensor import Tensor
 from . import activations, regularizers
+from .base_layer import Layer, compute_fans, initialize  # noqa: F401 (Keras' layers.Layer)
+from .keras_tensor import KerasTensor, Node
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -36,147 +38,57 @@ def _snake(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def initialize(name, shape: tuple, fan_in: int, fan_out: int) -> np.ndarray:
-    """Keras initialisers by name (or a callable taking the shape)."""
-    if callable(name):
-        return np.asarray(name(shape), dtype=np.float32)
-    generator = rng()
-    if name == "zeros":
-        return np.zeros(shape, np.float32)
-    if name == "ones":
-        return np.ones(shape, np.float32)
-    if name == "glorot_uniform":
-        limit = math.sqrt(6 / (fan_in + fan_out))
-        return generator.uniform(-limit, limit, shape).astype(np.float32)
-    if name == "glorot_normal":
-        return _truncated(generator, math.sqrt(2 / (fan_in + fan_out)), shape)
-    if name == "he_uniform":
-        limit = math.sqrt(6 / fan_in)
-        return generator.uniform(-limit, limit, shape).astype(np.float32)
-    if name == "he_normal":
-        return _truncated(generator, math.sqrt(2 / fan_in), shape)
-    if name in ("random_normal", "normal"):
-        return generator.normal(0, 0.05, shape).astype(np.float32)
-    if name in ("random_uniform", "uniform"):
-        return generator.uniform(-0.05, 0.05, shape).astype(np.float32)
-    raise ValueError(f"unknown initializer {name!r}; use glorot_uniform, glorot_normal, "
-                     f"he_uniform, he_normal, random_normal, random_uniform, zeros or ones")
+class InputLayer(Layer):
+    """The start of a functional model: holds the symbolic input tensor that ``keras.Input``
+    returns (and fixes a Sequential model's input shape)."""
 
-
-def _truncated(generator, std: float, shape) -> np.ndarray:
-    # Keras' *_normal initialisers draw from a normal truncated at 2 std, rescaled by .8796
-    stddev = std / 0.87962566103423978
-    values = generator.normal(0, stddev, shape)
-    bad = np.abs(values) > 2 * stddev
-    while bad.any():
-        values[bad] = generator.normal(0, stddev, bad.sum())
-        bad = np.abs(values) > 2 * stddev
-    return values.astype(np.float32)
-
-
-class Layer(nn.Module):
-    """Base Keras layer: weights are made in ``build`` when the input shape is first seen."""
-
-    def __init__(self, name: str | None = None, trainable: bool = True, **kwargs) -> None:
-        super().__init__()
-        self.name = name or unique_name(_snake(type(self).__name__))
-        self.built = False
-        self.trainable = trainable
-        self._weight_order: list[str] = []
-        self._non_trainable: set[str] = set()
-        self.input_shape_seen = None
-
-    def add_weight(self, name: str, values: np.ndarray, trainable: bool = True) -> Tensor:
-        if trainable:
-            weight = nn.Parameter(values)
-        else:
-            weight = Tensor(values)
-            self._non_trainable.add(name)
-        if trainable:
-            setattr(self, name, weight)
-        else:
-            self.register_buffer(name, weight)
-        self._weight_order.append(name)
-        return weight
-
-    @property
-    def weights(self) -> list[Tensor]:
-        return [getattr(self, name) for name in self._weight_order]
-
-    @property
-    def trainable_weights(self) -> list[Tensor]:
-        if not self.trainable:
-            return []
-        return [getattr(self, n) for n in self._weight_order if n not in self._non_trainable]
-
-    @property
-    def non_trainable_weights(self) -> list[Tensor]:
-        trainable = {id(w) for w in self.trainable_weights}
-        return [w for w in self.weights if id(w) not in trainable]
-
-    def count_params(self) -> int:
-        return int(sum(w._data.size for w in self.weights))
-
-    def build(self, input_shape: tuple) -> None:
+    def __init__(self, shape=None, batch_size: int | None = None, dtype=None, sparse=None,
+                 ragged=None, batch_shape=None, input_tensor=None, optional: bool = False,
+                 name: str | None = None) -> None:
+        super().__init__(name=name or unique_name("input_layer"))
+        for option, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional),
+                              ("input_tensor", input_tensor)):
+            if value:
+                raise NotImplementedError(f"InputLayer: {option}= is not supported by glassnet; "
+                                          f"leave it out")
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("keras.Input needs the shape of one sample, e.g. "
+                                 "keras.Input(shape=(784,)) (or batch_shape=(None, 784))")
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+            batch_shape = (batch_size, *shape)
+        elif shape is not None or batch_size is not None:
+            raise ValueError("keras.Input: give either shape= (and batch_size=) or "
+                             "batch_shape=, not both")
+        self.batch_shape = tuple(None if s is None else int(s) for s in batch_shape)
+        self.shape = self.batch_shape[1:]
+        self.dtype = str(np.dtype(dtype or "float32"))
         self.built = True
+        tensor = KerasTensor(self.batch_shape, self.dtype, name=name)
+        Node(self, None, None, tensor)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
+    def call(self, inputs, training=False):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
         return input_shape
 
-    def call(self, x, training: bool = False):
-        raise NotImplementedError
-
-    def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
-        if not self.built:
-            self.build(tuple(x.shape))
-            self.built = True
-        self.input_shape_seen = tuple(x.shape)
-        return self.call(x, training=self.training)
-
-    def regularization_losses(self) -> list:
-        return []
-
-    def get_weights(self) -> list[np.ndarray]:
-        return [w._data.copy() for w in self.weights]
-
-    def set_weights(self, values) -> None:
-        weights = self.weights
-        if len(values) != len(weights):
-            raise ValueError(f"{self.name}.set_weights: expected {len(weights)} arrays "
-                             f"({', '.join(self._weight_order)}), got {len(values)}")
-        for name, weight, value in zip(self._weight_order, weights, values):
-            value = np.asarray(value, dtype=weight._data.dtype)
-            if value.shape != weight._data.shape:
-                raise ValueError(f"{self.name}.set_weights: {name} has shape "
-                                 f"{weight._data.shape}, got {value.shape}")
-            weight._data[...] = value
-            weight._version_box[0] += 1
-
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable}
-
-    def extra_repr(self) -> str:
-        return f"name={self.name!r}"
-
-
-class InputLayer(Layer):
-    """Fixes the input shape of a Sequential model (``keras.Input(shape=(784,))``)."""
-
-    def __init__(self, shape, name: str | None = None, **kwargs) -> None:
-        super().__init__(name=name or unique_name("input_layer"))
-        self.shape = tuple(shape)
-
-    def call(self, x, training=False):
-        return x
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "shape": list(self.shape)}
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False,
+                "shape": list(self.shape), "trainable": self.trainable}
 
 
-def Input(shape, name: str | None = None, **kwargs) -> InputLayer:  # noqa: N802
-    """The start of a model: ``keras.Sequential([keras.Input(shape=(784,)), ...])``."""
-    return InputLayer(shape, name=name)
+def Input(shape=None, batch_size: int | None = None, dtype=None, sparse=None,  # noqa: N802
+          ragged=None, batch_shape=None, name: str | None = None, tensor=None,
+          optional: bool = False) -> KerasTensor:
+    """A symbolic input, the start of a model: ``inputs = keras.Input(shape=(784,))``, then
+    ``outputs = Dense(10)(inputs)`` and ``keras.Model(inputs, outputs)``; or the first item of
+    ``keras.Sequential([keras.Input(shape=(784,)), ...])``. The batch size stays None."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                       optional=optional, name=name)
+    return layer.output
 
 
 class Dense(Layer):
@@ -196,11 +108,11 @@ class Dense(Layer):
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
-        self.add_weight("kernel", initialize(self.kernel_initializer, (fan_in, self.units),
-                                             fan_in, self.units))
+        self._add_named_weight("kernel", initialize(self.kernel_initializer,
+                                                    (fan_in, self.units), fan_in, self.units))
         if self.use_bias:
-            self.add_weight("bias", initialize(self.bias_initializer, (self.units,), fan_in,
-                                               self.units))
+            self._add_named_weight("bias", initialize(self.bias_initializer, (self.units,),
+                                                      fan_in, self.units))
         self.built = True
 
     def call(self, x, training=False, without_activation=False):
@@ -249,6 +161,9 @@ class Activation(Layer):
     def call(self, x, training=False):
         return self.activation(x)
 
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
     def get_config(self):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
@@ -265,6 +180,9 @@ class Dropout(Layer):
 
     def call(self, x, training=False):
         return F.dropout(x, self.rate, training=training)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate}
@@ -286,10 +204,13 @@ class _Normalization(Layer):
         """γ (ones) and β (zeros) per feature, as ``scale`` and ``center`` ask."""
         n = int(input_shape[axis])
         if self.scale:
-            self.add_weight("gamma", np.ones(n, np.float32))
+            self._add_named_weight("gamma", np.ones(n, np.float32))
         if self.center:
-            self.add_weight("beta", np.zeros(n, np.float32))
+            self._add_named_weight("beta", np.zeros(n, np.float32))
         return n
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 
 
 class BatchNormalization(_Normalization):
@@ -320,8 +241,8 @@ class BatchNormalization(_Normalization):
 
     def build(self, input_shape):
         n = self._add_gamma_beta(input_shape, self._feature_axis(len(input_shape)))
-        self.add_weight("moving_mean", np.zeros(n, np.float32), trainable=False)
-        self.add_weight("moving_variance", np.ones(n, np.float32), trainable=False)
+        self._add_named_weight("moving_mean", np.zeros(n, np.float32), trainable=False)
+        self._add_named_weight("moving_variance", np.ones(n, np.float32), trainable=False)
         self.built = True
 
     def call(self, x, training=False):
@@ -382,4 +303,27 @@ GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 LAYERS.update({cls.__name__: cls for cls in (
     Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
     GlobalMaxPooling2D, ZeroPadding2D)})
+
+# Merging layers for the functional API, and their function forms (layers.concatenate([a, b]))
+from .merging_layers import (  # noqa: E402, F401 (layers.add, layers.concatenate, ...)
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+
+LAYERS.update({cls.__name__: cls for cls in (
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract)})
 

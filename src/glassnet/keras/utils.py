@@ -1,4 +1,4 @@
-"""keras.utils: seeds and one-hot labels."""
+"""keras.utils: seeds, one-hot labels and PyDataset (batches by index, for fit)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,62 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
     categorical = np.zeros((labels.size, classes))
     categorical[np.arange(labels.size), labels] = 1
     return categorical.reshape(shape + (classes,))
+
+
+class PyDataset:
+    """Keras 3's base for a dataset of *batches*: subclass it with ``__len__`` (the number of
+    batches) and ``__getitem__(index)`` returning ``(x, y)`` or ``(x, y, sample_weight)`` (or
+    ``x`` alone for predict); ``fit``/``evaluate``/``predict`` take it as ``x``, and ``fit``
+    calls ``on_epoch_begin``/``on_epoch_end`` around every epoch (shuffle there if you wish).
+
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are Keras' arguments, kept so
+    Keras code runs; glassnet loads the batches one after another in the training process (for
+    parallel loading, use a glassnet DataLoader with ``num_workers``).
+
+    Example::
+
+        class Squares(keras.utils.PyDataset):
+            def __len__(self): return 4
+            def __getitem__(self, i):
+                x = np.full((8, 1), i, "float32")
+                return x, x ** 2
+    """
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False,
+                 max_queue_size: int = 10) -> None:
+        self._workers = workers
+        self._use_multiprocessing = use_multiprocessing
+        self._max_queue_size = max_queue_size
+
+    @property
+    def workers(self) -> int:
+        return getattr(self, "_workers", 1)
+
+    @property
+    def use_multiprocessing(self) -> bool:
+        return getattr(self, "_use_multiprocessing", False)
+
+    @property
+    def max_queue_size(self) -> int:
+        return getattr(self, "_max_queue_size", 10)
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__}: a PyDataset must define "
+                                  f"__getitem__(self, index) returning one batch")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__}: a PyDataset must define "
+                                  f"__len__(self), the number of batches")
+
+    @property
+    def num_batches(self):
+        return len(self)
+
+    def on_epoch_begin(self) -> None:
+        """Called before every epoch of fit."""
+
+    def on_epoch_end(self) -> None:
+        """Called after every epoch of fit."""
+
+
+Sequence = PyDataset  # Keras 3 keeps the old name as an alias
