@@ -71,7 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--weight-decay", type=float, default=0.0)
     train.add_argument("--schedule", choices=SCHEDULES, default="cosine",
                        help="learning-rate schedule over the epochs (default cosine)")
-    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--batch-size", type=int, default=64,
+                       help="images per step per process, as in PyTorch DDP: with N processes "
+                            "the global batch is N x this (default 64)")
+    train.add_argument("--procs", type=int, metavar="N", default=None,
+                       help="train data-parallel on N processes: runs mpiexec -n N glassnet "
+                            "train ... with one BLAS thread each (needs pip install mpi4py "
+                            "mpich); same as starting glassnet under mpiexec -n N yourself")
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--early-stopping", type=int, metavar="PATIENCE", default=None)
     train.add_argument("--seed", type=int, default=0)
@@ -124,13 +130,18 @@ Recipes (all: Adam, cosine schedule, batch 64, 5 epochs, 10% held out for valida
   --model convnet  PyTorch's MNIST example net (conv 3x3 x32, conv 3x3 x64, pool, dropout,
                    128, 10), lr 1e-3.
   --dataset cifar10 feeds 32x32 RGB images standardised per channel; add --augment for random
-  crops and flips."""
+  crops and flips.
+
+Data parallel: `mpiexec -n N glassnet train ...` (or `glassnet train --procs N ...`) trains on
+N processes as PyTorch DDP: each takes its share of every global batch of N x --batch-size
+images and the gradients are averaged; rank 0 alone prints and writes the run folder."""
 
 
 def main(argv=None) -> int:
     from .app.runs import Interrupted, signals_interrupt
 
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for train --procs to pass on
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
                 "compare-optimizers": cmd_compare}
     try:
@@ -227,20 +238,36 @@ def _mlp_options(args) -> dict:
 
 
 def cmd_train(args) -> int:
+    """Train here; as one rank under mpiexec; or (--procs N) become mpiexec -n N glassnet."""
+    from .app import distributed_run
+
+    if args.procs is not None:
+        return distributed_run.relaunch(args.procs, distributed_run.without_procs(args.argv))
+    world = distributed_run.World.join()
+    return distributed_run.run_ranks(world, lambda: _train(args, world), debug=args.debug)
+
+
+def _train(args, world) -> int:
     from .app import runs
     from .app.recipe import Recipe
     from .app.trainer import evaluate, train
 
-    check_options(args)
-    recipe = Recipe(dataset=args.dataset, model=args.model, augment=args.augment,
-                    **_mlp_options(args), optimizer=args.optimizer,
-                    lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
-                    schedule=args.schedule, batch_size=args.batch_size, epochs=args.epochs,
-                    early_stopping=args.early_stopping, seed=args.seed)
-    run = runs.RunFolder(args.out or runs.default_run_dir(), unique=not args.out)
-    partial = run.path
+    def settings():  # on every rank; a failure on any one stops them all (world.agree)
+        check_options(args)
+        return Recipe(dataset=args.dataset, model=args.model, augment=args.augment,
+                      **_mlp_options(args), optimizer=args.optimizer,
+                      lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
+                      schedule=args.schedule, batch_size=args.batch_size, epochs=args.epochs,
+                      early_stopping=args.early_stopping, seed=args.seed)
+
+    recipe = world.agree(settings)
+    run = world.agree(lambda: runs.RunFolder(args.out or runs.default_run_dir(),
+                                             unique=not args.out) if world.is_main else None)
+    partial = run.path if run else None
     try:
-        (x, y), (xt, yt) = _load_data(recipe.dataset, args.data, args.limit)
+        (x, y), (xt, yt) = world.main_first(  # a missing data set is downloaded once
+            lambda: _load_data(recipe.dataset, args.data, args.limit))
+        per = f" per process x {world.size} = {world.size * recipe.batch_size}"
         if recipe.model == "mlp":
             network = (f"mlp {'-'.join(map(str, [recipe.inputs, *recipe.hidden, 10]))} "
                        f"{recipe.activation}")
@@ -249,19 +276,26 @@ def cmd_train(args) -> int:
         print(f"glassnet train: {recipe.dataset}{' augmented' if recipe.augment else ''}, "
               f"{len(x)} training images ({recipe.val_fraction:.0%} held out for "
               f"validation), network {network}, {recipe.optimizer} lr={recipe.lr:g}, batch "
-              f"{recipe.batch_size}, {recipe.epochs} epochs, seed {recipe.seed}")
+              f"{recipe.batch_size}{per if world.size > 1 else ''}, {recipe.epochs} epochs, "
+              f"seed {recipe.seed}")
         header = (f"{'epoch':>5}  {'train loss':>10}  {'train acc':>9}  {'val loss':>8}  "
                   f"{'val acc':>7}  {'lr':>8}  {'seconds':>7}")
         print(header)
         start = time.perf_counter()
         model, history, best_epoch = train(recipe, x, y, on_epoch=_print_row,
-                                           doctor=args.doctor)
+                                           doctor=args.doctor, world=world)
         seconds = time.perf_counter() - start
+        world.leave()  # no collective from here on: rank 0 evaluates and writes alone
+        if not world.is_main:
+            return 0
         test = evaluate(model, recipe, xt, yt)
-        _write_run(partial, model, recipe, history, test, yt, seconds, best_epoch,
-                   images=(len(x), len(xt)))
+        runs.write_run(partial, model, recipe, history, test, yt, seconds, best_epoch,
+                       images=(len(x), len(xt)), axis_names=_axis_names(recipe),
+                       world_size=world.size)
         out = run.publish()
     except BaseException as error:
+        if run is None:
+            raise
         if args.keep_failed and isinstance(error, Exception):  # signals never keep anything
             error.args = (f"{error} (unfinished run kept in {partial}/ for --keep-failed)",)
         else:
@@ -284,27 +318,6 @@ def _axis_names(recipe) -> list:
     """Class labels for pictures: the digits for the 28x28 sets, names for CIFAR-10."""
     return list(recipe.class_names) if recipe.dataset == "cifar10" else \
         list(range(recipe.classes))
-
-
-def _write_run(folder, model, recipe, history, test, labels, seconds, best_epoch,
-               images) -> None:
-    from . import viz
-    from .app import runs
-
-    runs.save_model(folder, model, recipe)
-    runs.write_csv(folder / "history.csv", history)
-    metrics = {
-        "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": len(history),
-        "best_epoch": best_epoch, "seconds": round(seconds, 2),
-        "final_val_accuracy": history[-1]["val_accuracy"], "model": recipe.model,
-        "dataset": recipe.dataset, "training_images": images[0], "test_images": images[1]}
-    viz.plot_history(history, folder / "curves.png",
-                     title=f"{recipe.dataset} {recipe.model}: {recipe.optimizer}, test "
-                           f"accuracy {test.accuracy:.2%}")
-    counts = viz.confusion_matrix(labels, test.predictions, recipe.classes)
-    viz.plot_confusion(counts, _axis_names(recipe), folder / "confusion.png",
-                       title=f"test set confusion ({test.accuracy:.2%} correct)")
-    runs.write_json(folder / runs.MARKER, metrics)  # last: it marks the run complete
 
 
 def cmd_evaluate(args) -> int:

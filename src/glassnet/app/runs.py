@@ -231,9 +231,37 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     write_atomically(Path(path), buffer.getvalue().encode())
 
 
-def save_model(folder: Path, model, recipe: Recipe) -> None:
+def save_model(folder: Path, model, recipe: Recipe, world_size: int = 1) -> None:
+    """The weights, and config.json: the recipe, plus how many processes trained it
+    (``world_size``) and the ``global_batch_size`` per step (world_size x the recipe's
+    per-process ``batch_size``, as in PyTorch DDP)."""
     save(model.state_dict(), Path(folder) / "model.safetensors")
-    write_json(Path(folder) / "config.json", {"recipe": recipe.to_dict(), "format": FORMAT})
+    write_json(Path(folder) / "config.json",
+               {"recipe": recipe.to_dict(), "format": FORMAT, "world_size": world_size,
+                "global_batch_size": world_size * recipe.batch_size})
+
+
+def write_run(folder: Path, model, recipe: Recipe, history: list[dict], test, labels,
+              seconds: float, best_epoch: int, images: tuple[int, int], axis_names: list,
+              world_size: int = 1) -> None:
+    """Everything of a finished training run into ``folder``: weights and config.json, the
+    history, the curves and the test confusion pictures, and metrics.json last."""
+    from .. import viz
+
+    save_model(folder, model, recipe, world_size)
+    write_csv(folder / "history.csv", history)
+    metrics = {
+        "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs": len(history),
+        "best_epoch": best_epoch, "seconds": round(seconds, 2),
+        "final_val_accuracy": history[-1]["val_accuracy"], "model": recipe.model,
+        "dataset": recipe.dataset, "training_images": images[0], "test_images": images[1]}
+    viz.plot_history(history, folder / "curves.png",
+                     title=f"{recipe.dataset} {recipe.model}: {recipe.optimizer}, test "
+                           f"accuracy {test.accuracy:.2%}")
+    counts = viz.confusion_matrix(labels, test.predictions, recipe.classes)
+    viz.plot_confusion(counts, axis_names, folder / "confusion.png",
+                       title=f"test set confusion ({test.accuracy:.2%} correct)")
+    write_json(folder / MARKER, metrics)  # last: it marks the run complete
 
 
 def read_config(folder: Path) -> Recipe:

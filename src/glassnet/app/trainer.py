@@ -117,44 +117,72 @@ def split(images, labels, fraction: float, seed: int):
 
 
 def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
-          progress: bool = True, doctor: bool = False):
+          progress: bool = True, doctor: bool = False, world=None):
     """Train ``build_model(recipe)``; returns (model, history rows, best epoch).
 
-    Raises DivergedError as soon as a training or validation loss is NaN or infinite."""
+    Raises DivergedError as soon as a training or validation loss is NaN or infinite.
+
+    With a ``world`` of N > 1 ranks (``app.distributed_run.World``), data parallel as PyTorch
+    DDP: the model is wrapped in ``DistributedDataParallel``, each rank takes its
+    ``DistributedSampler`` share of every epoch in batches of ``recipe.batch_size`` (the global
+    batch is N times that), and the loss and accuracy of each step are summed over the ranks
+    (one small Allreduce), so the divergence check and the history are the same on every rank.
+    Every rank evaluates the whole validation set itself (same weights, same numbers, so the
+    schedule and early stopping agree without a message). The returned model is the plain one.
+    """
     manual_seed(recipe.seed)
     x, y, val_x, val_y = split(images, labels, recipe.val_fraction, recipe.seed)
     model = build_model(recipe)
+    net, sampler = model, None
+    if world is not None and world.size > 1:
+        from ..nn.parallel import DistributedDataParallel
+        from ..utils.data.distributed import DistributedSampler
+
+        net = DistributedDataParallel(model)  # rank 0's initial weights on every rank
+        sampler = DistributedSampler(x, num_replicas=world.size, rank=world.rank,
+                                     shuffle=True, seed=recipe.seed)
+        manual_seed(recipe.seed + world.rank)  # dropout masks: each rank its own
     optimizer = build_optimizer(recipe, model.parameters())
     schedule = build_schedule(recipe, optimizer)
     criterion = nn.CrossEntropyLoss()
-    rng = np.random.default_rng(recipe.seed + 1)
+    rng = np.random.default_rng(recipe.seed + 1 + (world.rank if sampler is not None else 0))
     if doctor:
         _doctor_before(model, criterion, optimizer, recipe, x, y)
     history, best = [], (np.inf, 0, None)
-    steps = int(np.ceil(len(x) / recipe.batch_size))
+    steps = int(np.ceil((len(sampler) if sampler is not None else len(x)) / recipe.batch_size))
     # overflow to inf / nan is caught below, with one sentence, instead of numpy's warnings
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, recipe.epochs + 1):
             start = time.perf_counter()
             lr = optimizer.param_groups[0]["lr"]
             bar = EpochProgress(epoch, recipe.epochs, steps, out) if progress else None
-            order = rng.permutation(len(x))
-            loss_sum, correct = 0.0, 0
+            if sampler is not None:
+                sampler.set_epoch(epoch)
+                order = np.fromiter(sampler, dtype=np.int64, count=len(sampler))
+            else:
+                order = rng.permutation(len(x))
+            loss_sum, correct, seen = 0.0, 0, 0
             model.train()
-            for step, begin in enumerate(range(0, len(x), recipe.batch_size), start=1):
+            for step, begin in enumerate(range(0, len(order), recipe.batch_size), start=1):
                 idx = order[begin:begin + recipe.batch_size]
                 target = Tensor._make(y[idx])
                 optimizer.zero_grad()
                 batch = augment(x[idx], rng) if recipe.augment else x[idx]
-                logits = model(to_inputs(batch, recipe))
+                logits = net(to_inputs(batch, recipe))
                 loss = criterion(logits, target)
                 value = loss.item()
+                counts = [value * len(idx), int((logits._data.argmax(1) == target._data).sum()),
+                          len(idx)]
+                if sampler is not None:  # the global batch's loss: every rank decides alike below
+                    counts = world.sum(np.array(counts, dtype=np.float64)).tolist()
+                    value = counts[0] / counts[2]
                 if not np.isfinite(value):  # one NaN step poisons every weight after it
                     raise _diverged(recipe, "training loss", value, epoch, step)
                 loss.backward()
                 optimizer.step()
-                loss_sum += value * len(idx)
-                correct += int((logits._data.argmax(1) == target._data).sum())
+                loss_sum += counts[0]
+                correct += int(counts[1])
+                seen += int(counts[2])
                 if bar:
                     bar.update(step, value)
                 if on_step:
@@ -164,7 +192,7 @@ def train(recipe: Recipe, images, labels, out=None, on_epoch=None, on_step=None,
             val = evaluate(model, recipe, val_x, val_y)
             if not np.isfinite(val.loss):
                 raise _diverged(recipe, "validation loss", val.loss, epoch)
-            row = dict(epoch=epoch, train_loss=loss_sum / len(x), train_accuracy=correct / len(x),
+            row = dict(epoch=epoch, train_loss=loss_sum / seen, train_accuracy=correct / seen,
                        val_loss=val.loss, val_accuracy=val.accuracy, lr=lr,
                        seconds=time.perf_counter() - start)
             history.append(row)
