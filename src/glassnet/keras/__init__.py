@@ -6,6 +6,8 @@
   evaluate, predict and their callback hooks; ``compile_utils.py``: losses and metrics per
   output; ``data_adapters.py``: arrays, PyDatasets, generators, DataLoaders as batches
 - ``layers.py``, ``activations.py``, ``regularizers.py``: the building blocks
+  (``sequence_layers.py``: Embedding and the 1-D global poolings); ``variables.py``: Keras'
+  ``assign`` methods on layer weights; ``random.py``: keras.random and SeedGenerator
 - ``losses.py``, ``metrics.py``, ``optimizers.py``, ``callbacks.py``, ``utils.py``,
   ``datasets.py``
 """
@@ -21,6 +23,7 @@ from . import (
                metrics,
                ops,
                optimizers,
+               random,
                regularizers,
                saving,
                utils,
@@ -36,4 +39,4 @@ models = SimpleNamespace(Model=Model, Sequential=Sequential, Functional=Function
 
 __all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks",
            "datasets", "layers", "load_model", "losses", "metrics", "models", "ops",
-           "optimizers", "regularizers", "saving", "utils"]
+           "optimizers", "random", "regularizers", "saving", "utils"]

@@ -21,6 +21,7 @@ from ..random import rng
 from ..tensor import Tensor
 from . import regularizers
 from .keras_tensor import call_symbolic, is_symbolic, is_tracing, map_structure
+from .variables import NonTrainableWeight, TrainableWeight
 
 # The training flag of every layer call in progress, outermost first: a layer called without
 # training= inside another one's call inherits it (Keras' call context).
@@ -268,10 +269,10 @@ class Layer(nn.Module):
     def _add_named_weight(self, name: str, values: np.ndarray, trainable: bool = True) -> Tensor:
         """The built-in layers' form: the weight becomes attribute ``name`` (``self.kernel``)."""
         if trainable:
-            weight = nn.Parameter(values)
+            weight = TrainableWeight(values)
             nn.Module.__setattr__(self, name, weight)
         else:
-            weight = Tensor(values)
+            weight = NonTrainableWeight(values)
             self._non_trainable.add(name)
             self.register_buffer(name, weight)
         self._weight_order.append(name)
@@ -431,6 +432,18 @@ class Layer(nn.Module):
 
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """``cls(**config)``, as Keras does; ``dtype`` (a DTypePolicy dict becomes its name)
+        and ``trainable`` are dropped for an ``__init__`` that takes neither."""
+        config = {k: (v.get("config") or {}).get("name") if k == "dtype" and isinstance(
+            v, dict) else v for k, v in config.items()}
+        parameters = inspect.signature(cls.__init__).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            config = {k: v for k, v in config.items()
+                      if k in parameters or k not in ("dtype", "trainable")}
+        return cls(**config)
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"

@@ -62,7 +62,7 @@ class Functional(Model):
         d["_nodes"] = {id(node) for nodes in nodes_by_depth.values() for node in nodes}
         for layer in operations:
             self._modules[layer.name] = layer
-        self._run_graph([None] * len(d["_inputs"]), lambda node, args: [None] * len(
+        self._run_graph([None] * len(d["_inputs"]), lambda node, *args: [None] * len(
             node.outputs))  # every output must be reachable from the inputs
         self.built = True
         self.output_names = [x._keras_history.operation.name for x in d["_outputs"]]
@@ -99,16 +99,18 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def _run_graph(self, values: list, run_node) -> list:
-        """Values for every output: ``run_node(node, args)`` computes a node once the values of
-        all its inputs are known (deepest nodes first)."""
+        """Values for every output: ``run_node(node, args, *more)`` computes a node (``more``:
+        its further positional tensors) once the values of all its inputs are known (deepest
+        nodes first)."""
         known = {id(x): value for x, value in zip(self._inputs, values)}
         for depth in sorted(self._nodes_by_depth, reverse=True):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input or any(id(x) not in known for x in node.input_tensors):
                     continue
-                args = map_structure(
-                    lambda x: known[id(x)] if isinstance(x, KerasTensor) else x, node.call_args)
-                for x, value in zip(node.outputs, flatten(run_node(node, args))):
+                args, *more = [map_structure(
+                    lambda x: known[id(x)] if isinstance(x, KerasTensor) else x, a)
+                    for a in (node.call_args, *node.more_args)]
+                for x, value in zip(node.outputs, flatten(run_node(node, args, *more))):
                     known[id(x)] = value
         missing = [x.name for x in self._outputs if id(x) not in known]
         if missing:
@@ -167,7 +169,8 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         values = self._run_graph(self._standardize_inputs(inputs),
-                                 lambda node, args: node.layer(args, **node.call_kwargs))
+                                 lambda node, args, *more: node.layer(args, *more,
+                                                                      **node.call_kwargs))
         return self._pack_outputs(values)
 
     def _build_once(self, input_shape) -> None:
@@ -181,10 +184,10 @@ class Functional(Model):
         found = {}
         output_ids = {id(x) for x in self._outputs}
 
-        def run_node(node, args):
+        def run_node(node, args, *more):
             layer = node.layer
             name = getattr(getattr(layer, "activation", None), "__name__", None)
-            if (not node.call_kwargs and id(node.outputs[0]) in output_ids
+            if (not node.call_kwargs and not more and id(node.outputs[0]) in output_ids
                     and name in ("softmax", "sigmoid")
                     and isinstance(layer, (L.Dense, L.Activation))
                     and isinstance(args, Tensor)):
@@ -193,7 +196,7 @@ class Functional(Model):
                 out = layer.activation(logits)
                 found[id(node.outputs[0])] = (logits, name)
                 return out
-            return layer(args, **node.call_kwargs)
+            return layer(args, *more, **node.call_kwargs)
 
         with call_scope(self, self.training):
             values = self._run_graph(self._standardize_inputs(x), run_node)
@@ -202,6 +205,15 @@ class Functional(Model):
             return values[0], logits[0][0], logits[0][1]
         return (self._pack_outputs(values), self._pack_outputs([lg for lg, _ in logits]),
                 self._pack_outputs([n for _, n in logits]))
+
+    def get_config(self) -> dict:
+        """Keras' functional config: every layer with the calls connecting it
+        (``inbound_nodes``), ``input_layers`` and ``output_layers``;
+        ``keras.Model.from_config`` rebuilds the model from it."""
+        from .saving.functional_graph import functional_config
+        from .saving.model_config import _input_spec, _serialize_any
+
+        return functional_config(self, _serialize_any, _input_spec)
 
     def compute_output_shape(self, input_shape):
         shapes = _flat_shapes(input_shape)

@@ -125,11 +125,14 @@ class Node:
     shared layer) has two nodes and one set of weights.
     """
 
-    def __init__(self, layer, call_args=None, call_kwargs=None, outputs=None) -> None:
+    def __init__(self, layer, call_args=None, call_kwargs=None, outputs=None,
+                 more_args=()) -> None:
         self.operation = self.layer = layer
         self.call_args = call_args
+        self.more_args = tuple(more_args)  # further positional tensors: layer(a, b)
         self.call_kwargs = dict(call_kwargs or {})
-        self.input_tensors = [x for x in flatten(call_args) if isinstance(x, KerasTensor)]
+        self.input_tensors = [x for x in flatten([call_args, *self.more_args])
+                              if isinstance(x, KerasTensor)]
         self.is_input = call_args is None
         self.outputs = flatten(outputs)
         self.output_structure = outputs
@@ -186,16 +189,18 @@ def placeholder(shape, dtype="float32") -> np.ndarray:
     return np.zeros(tuple(1 if s is None else s for s in shape), dtype=dtype)
 
 
-def output_shapes_by_running(layer, shapes, call_kwargs):
-    """A layer without ``compute_output_shape`` learns its output shape(s) by running once on
-    zeros, in inference mode and without recording gradients; the batch stays None."""
+def output_shapes_by_running(layer, shapes, call_kwargs, more_shapes=()):
+    """A layer without ``compute_output_shape`` (or called on several positional tensors)
+    learns its output shape(s) by running once on zeros, in inference mode and without
+    recording gradients; the batch stays None."""
     from ..autograd.grad_mode import no_grad
 
     structure = map_shapes(lambda s: Tensor(placeholder(s)), shapes)
+    more = [map_shapes(lambda s: Tensor(placeholder(s)), shape) for shape in more_shapes]
     with no_grad(), tracing():
         try:
-            out = layer(structure, training=False, **call_kwargs) if layer._call_accepts(
-                "training") else layer(structure, **call_kwargs)
+            out = layer(structure, *more, training=False, **call_kwargs) if \
+                layer._call_accepts("training") else layer(structure, *more, **call_kwargs)
         except Exception as error:
             raise ValueError(
                 f"{layer.name} ({type(layer).__name__}): could not work out its output shape "
@@ -207,23 +212,49 @@ def output_shapes_by_running(layer, shapes, call_kwargs):
 def call_symbolic(layer, args: tuple, kwargs: dict):
     """Record ``layer(*args, **kwargs)`` on KerasTensors: build the layer for the input shapes,
     work out the output shapes, and return new KerasTensors wired to a new Node."""
-    if len(args) != 1 or any(isinstance(x, KerasTensor) for x in flatten(list(kwargs.values()))):
+    if any(isinstance(x, KerasTensor) for x in flatten(list(kwargs.values()))):
         raise ValueError(
-            f"{layer.name}: on symbolic inputs a layer takes its tensors as the first argument "
-            f"(one tensor, or a list/dict of them), got {len(args)} positional arguments and "
-            f"keywords {sorted(kwargs)}; pass them as layer([a, b])")
-    inputs = args[0]
-    leaves = flatten(inputs)
+            f"{layer.name}: on symbolic inputs a layer takes its tensors as positional "
+            f"arguments (each a tensor, or a list/dict of them), got KerasTensors in the "
+            f"keywords {sorted(kwargs)}; pass them positionally, as layer(a, b) or layer([a, b])")
+    inputs, more = args[0], args[1:]
+    if more:
+        _check_tensor_arguments(layer, len(args))
+    leaves = flatten([inputs, *more])
     if not all(isinstance(x, KerasTensor) for x in leaves):
         kinds = sorted({type(x).__name__ for x in leaves})
         raise TypeError(f"{layer.name}: cannot mix KerasTensors with data ({', '.join(kinds)}) "
                         f"in one call; make every input a keras.Input or a layer's output")
     shapes = map_structure(lambda x: x.shape, inputs)
     if not layer.built:
-        layer._build_once(shapes)
-    outputs = _outputs_for(layer, shapes, kwargs)
-    Node(layer, inputs, kwargs, outputs)
+        layer._build_once(shapes)  # build(input_shape) sees the first argument, as in Keras
+    if more:
+        specs = output_shapes_by_running(
+            layer, shapes, kwargs, [map_structure(lambda x: x.shape, a) for a in more])
+        outputs = _tensors_from_specs(specs)
+    else:
+        outputs = _outputs_for(layer, shapes, kwargs)
+    Node(layer, inputs, kwargs, outputs, more_args=more)
     return outputs
+
+
+def _check_tensor_arguments(layer, count: int) -> None:
+    """A call on several positional tensors needs a ``call`` taking that many (``training``
+    and ``mask`` are not tensor arguments)."""
+    import inspect
+
+    parameters = list(inspect.signature(layer.call).parameters.values())
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return
+    # a tensor slot has no default or a None one (Dense's without_activation=False is none)
+    takes = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+             and p.name not in ("training", "mask") and p.default in (p.empty, None)]
+    if count > len(takes):
+        raise ValueError(
+            f"{layer.name}: its call() takes {len(takes)} tensor argument(s) "
+            f"({', '.join(p.name for p in takes)}), got {count} positional arguments; to "
+            f"combine tensors pass them as layer([a, b]) (the merging layers), or write a layer "
+            f"whose call(self, a, b) takes them")
 
 
 def _outputs_for(layer, shapes, kwargs):

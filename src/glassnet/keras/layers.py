@@ -327,3 +327,16 @@ from .merging_layers import (  # noqa: E402, F401 (layers.add, layers.concatenat
 LAYERS.update({cls.__name__: cls for cls in (
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract)})
 
+# Token ids to vectors, and one vector per sequence (the functional guide's text models)
+from .sequence_layers import (  # noqa: E402
+    Embedding,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+)
+
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
+from .reshaping_layers import LeakyReLU, Reshape  # noqa: E402
+
+LAYERS.update({cls.__name__: cls for cls in (
+    Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, LeakyReLU, Reshape)})
+

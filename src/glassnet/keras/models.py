@@ -179,6 +179,20 @@ class Model(Trainer, L.Layer):
         self._require_built("count_params")
         return int(sum(w._data.size for w in self.weights))
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Keras' ``Model.from_config``: a functional model's config (``layers``,
+        ``input_layers``, ``output_layers``, from ``model.get_config()``) rebuilds its graph,
+        with ``custom_objects`` naming unregistered layer classes; any other config is passed
+        to ``cls(**config)``."""
+        if isinstance(config, dict) and "layers" in config and "input_layers" in config:
+            from .saving.model_config import deserialize_model
+
+            return deserialize_model({"module": "keras.src.models.functional",
+                                      "class_name": "Functional", "config": config,
+                                      "registered_name": "Functional"}, custom_objects)
+        return super().from_config(config)
+
     def _require_built(self, what: str) -> None:
         if not self.built:
             raise ValueError(
@@ -244,6 +258,18 @@ class Model(Trainer, L.Layer):
         self.set_weights([stored[k]._data for k in sorted(stored)])
 
 
+def _graph_input_shape(layer):
+    """The batch shape of a model's one symbolic input (a functional model, or a Sequential
+    started with keras.Input), which Keras uses to build a Sequential that starts with it."""
+    if not isinstance(layer, Model) or not layer.built:
+        return None
+    try:
+        inputs = layer.inputs
+    except (AttributeError, ValueError):
+        return None
+    return tuple(inputs[0].shape) if len(inputs) == 1 else None
+
+
 class Sequential(Model):
     """``keras.Sequential([Dense(128, activation='relu'), Dense(10, activation='softmax')])``.
 
@@ -277,8 +303,8 @@ class Sequential(Model):
             return
         if not isinstance(layer, L.Layer):
             raise TypeError(f"Sequential.add expects a keras layer, got {type(layer).__name__}")
-        if not self._modules and self._input_shape is None and layer._input_shape_arg:
-            self._input_shape = layer._input_shape_arg
+        if not self._modules and self._input_shape is None:
+            self._input_shape = layer._input_shape_arg or _graph_input_shape(layer)
         self.add_module(str(len(self._modules)), layer)
         if rebuild and self._input_shape is not None:
             self.build(self._input_shape)

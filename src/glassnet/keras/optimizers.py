@@ -12,8 +12,10 @@ import math
 
 import numpy as np
 
+from ..autograd import no_grad
 from ..optim.adam import update_moments
 from ..optim.optimizer import Optimizer as _Base
+from ..tensor import Tensor
 
 
 class LearningRateSchedule:
@@ -88,10 +90,75 @@ class Optimizer(_Base):
                 group["lr"] = float(value)
 
     def build(self, variables) -> None:
-        _Base.__init__(self, list(variables), dict(lr=self.learning_rate,
-                                                   weight_decay=self.weight_decay or 0.0,
-                                                   **self.hyper))
+        # one group even when empty: a model with nothing to learn still fits, as in Keras
+        _Base.__init__(self, [{"params": list(variables)}],
+                       dict(lr=self.learning_rate, weight_decay=self.weight_decay or 0.0,
+                            **self.hyper))
         self.built = True
+
+    @property
+    def variables_optimized(self) -> list:
+        return [p for group in self.param_groups for p in group["params"]] if self.built else []
+
+    def count_variables(self) -> int:
+        """How many numbers Keras' ``optimizer.variables`` hold once built: the iteration count,
+        the learning rate (unless a schedule), and each slot (momentum, moments...) per weight
+        (the "Optimizer params" of ``model.summary()``)."""
+        if not self.built:
+            return 0
+        count = 1 + (0 if callable(self._learning_rate) else 1)
+        for group in self.param_groups:
+            slots = self.init_state(np.zeros(1, np.float32), group)
+            per_weight = sum(isinstance(v, np.ndarray) for v in slots.values())
+            count += per_weight * sum(p.numel() for p in group["params"])
+        return count
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        """One update of ``trainable_variables`` (default: those the optimizer was built
+        with) by ``grads``, in the same order, as Keras' ``optimizer.apply``; the first call
+        builds the optimizer over the variables. A None gradient leaves its variable alone.
+
+        Example (a custom ``train_step``, as Keras' torch-backend guide writes it):
+            >>> gradients = [v.value.grad for v in self.trainable_weights]
+            >>> self.optimizer.apply(gradients, self.trainable_weights)
+        """
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(f"{type(self).__name__}.apply: the first call must name the "
+                                 f"variables: apply(grads, model.trainable_weights)")
+            variables = self.variables_optimized
+        else:
+            variables = list(trainable_variables)
+            if not self.built:
+                self.build(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{type(self).__name__}.apply: got {len(grads)} gradients for "
+                             f"{len(variables)} variables; pass one gradient per variable")
+        known = {id(p) for p in self.variables_optimized}
+        for variable in variables:
+            if id(variable) not in known:
+                raise ValueError(f"{type(self).__name__}.apply: a variable of shape "
+                                 f"{tuple(variable.shape)} is not one this optimizer was "
+                                 f"built with; use one optimizer per set of weights")
+        kept = [(p, p.grad) for p in self.variables_optimized]
+        try:
+            for p, _ in kept:
+                p.grad = None
+            for grad, variable in zip(grads, variables):
+                if grad is not None:
+                    variable.grad = grad if isinstance(grad, Tensor) else Tensor(
+                        np.asarray(grad, dtype=variable.detach().numpy().dtype))
+            with no_grad():
+                self.step()
+        finally:
+            for p, grad in kept:
+                p.grad = grad
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        """``apply`` on (gradient, variable) pairs, as ``zip(grads, model.trainable_weights)``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def step(self, closure=None):
         lr = self.learning_rate

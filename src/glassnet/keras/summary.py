@@ -42,10 +42,16 @@ def print_summary(model, print_fn) -> None:
     trainable = int(sum(w._data.size for w in model.trainable_weights))
     sizes = {id(w): w._data.nbytes for w in model.weights}
     trainable_bytes = sum(sizes[id(w)] for w in model.trainable_weights)
-    for label, count, size in (("Total", total, sum(sizes.values())),
-                               ("Trainable", trainable, trainable_bytes),
-                               ("Non-trainable", total - trainable,
-                                sum(sizes.values()) - trainable_bytes)):
+    # Keras builds the optimizer when training starts and then counts its variables too
+    optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    optimizer_count = optimizer.count_variables() if optimizer is not None and getattr(
+        optimizer, "iterations", 0) else 0
+    lines = [("Total", total + optimizer_count, sum(sizes.values()) + 4 * optimizer_count),
+             ("Trainable", trainable, trainable_bytes),
+             ("Non-trainable", total - trainable, sum(sizes.values()) - trainable_bytes)]
+    if optimizer_count:
+        lines.append(("Optimizer", optimizer_count, 4 * optimizer_count))
+    for label, count, size in lines:
         out.append(f" {label} params: {count:,} ({readable_size(size)})")
     print_fn("\n".join(out))
 

@@ -264,9 +264,10 @@ class Trainer(Loops):
         y_pred, logits = self._forward(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True, logits=logits)
         self._bind_optimizer()
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        if self.trainable_weights:  # as Keras: a model with nothing to learn only measures
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
         self._loss_tracker.update_state(float(loss.item()), sample_weight=self._batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

@@ -17,7 +17,7 @@ import warnings
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from .registry import GLOBAL_CUSTOM_NAMES, resolve_class
+from .registry import GLOBAL_CUSTOM_NAMES, resolve_class, resolve_function
 from .serialization import keras_object
 
 # options every Keras optimizer writes, at the value that means "off" (what glassnet does)
@@ -73,16 +73,30 @@ def _optimizer_entry(optimizer) -> dict:
 
 
 def _registered_function(fn):
-    if fn in GLOBAL_CUSTOM_NAMES:
-        return {"module": getattr(fn, "__module__", None), "class_name": "function",
-                "config": fn.__name__, "registered_name": GLOBAL_CUSTOM_NAMES[fn]}
-    return None
+    """Keras 3's form of a registered function: its registered name as the config."""
+    try:
+        registered = GLOBAL_CUSTOM_NAMES.get(fn)
+    except TypeError:  # an unhashable object is no registered function
+        return None
+    if registered is None or isinstance(fn, type):
+        return None
+    return {"module": "builtins", "class_name": "function", "config": registered,
+            "registered_name": "function"}
+
+
+def _registered_object(obj):
+    """An instance of a registered Loss or Metric subclass, as Keras writes it."""
+    cls = type(obj)
+    if cls not in GLOBAL_CUSTOM_NAMES or not hasattr(obj, "get_config"):
+        return None
+    return {"module": cls.__module__, "class_name": cls.__name__, "config": obj.get_config(),
+            "registered_name": GLOBAL_CUSTOM_NAMES[cls]}
 
 
 def _loss_entry(loss):
     if isinstance(loss, str):
         return loss
-    named = losses_module.serialize(loss)
+    named = _registered_object(loss) or losses_module.serialize(loss)
     if named is None:
         named = _registered_function(getattr(loss, "fn", loss))
     if named is None:
@@ -98,7 +112,7 @@ def _metric_entry(metric):
     cls = type(metric)
     if getattr(metrics_module, cls.__name__, None) is cls and hasattr(metric, "get_config"):
         return keras_object("keras.metrics", cls.__name__, metric.get_config())
-    named = _registered_function(metric)
+    named = _registered_object(metric) or _registered_function(metric)
     if named is None:
         raise _Unnamed(f"the metric {metric!r} has no name a file can hold")
     return named
@@ -154,22 +168,33 @@ def _optimizer(spec):
     return cls(**options)
 
 
-def _function(spec: dict, custom_objects):
-    return resolve_class(str(spec.get("config")), spec.get("registered_name"),
-                         spec.get("module"), custom_objects, {})
+def _custom(spec: dict, custom_objects):
+    """A registered function, or an instance of a registered class from its config; None
+    for Keras' own objects."""
+    if spec.get("class_name") == "function":
+        return resolve_function(spec, custom_objects)
+    if spec.get("registered_name") in (None, spec.get("class_name")) and not (
+            custom_objects and spec.get("class_name") in custom_objects):
+        return None
+    cls = resolve_class(str(spec.get("class_name")), spec.get("registered_name"),
+                        spec.get("module"), custom_objects, {})
+    config = spec.get("config") or {}
+    return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
 
 
 def _loss(spec, custom_objects):
-    if isinstance(spec, dict) and spec.get("class_name") == "function":
-        return _function(spec, custom_objects)
-    return losses_module.deserialize(spec) if isinstance(spec, dict) else spec
+    if not isinstance(spec, dict):
+        return spec
+    found = _custom(spec, custom_objects)
+    return found if found is not None else losses_module.deserialize(spec)
 
 
 def _metric(spec, custom_objects):
     if not isinstance(spec, dict):
         return spec
-    if spec.get("class_name") == "function":
-        return _function(spec, custom_objects)
+    found = _custom(spec, custom_objects)
+    if found is not None:
+        return found
     cls = getattr(metrics_module, str(spec.get("class_name")), None)
     if not isinstance(cls, type) or not hasattr(cls, "from_config"):
         raise ValueError(f"metric {spec.get('class_name')!r} is not one glassnet has")

@@ -63,7 +63,8 @@ def functional_config(model, serialize_any, input_spec) -> dict:
             spec = serialize_any(layer, _as_list(shapes) if layer.built else None)
         spec["name"] = layer.name
         spec["inbound_nodes"] = [
-            {"args": [argument(node.call_args)], "kwargs": argument(node.call_kwargs)}
+            {"args": [argument(a) for a in (node.call_args, *node.more_args)],
+             "kwargs": argument(node.call_kwargs)}
             for node in layer._inbound_nodes if id(node) in own and not node.is_input]
         specs.append(spec)
 

@@ -103,3 +103,15 @@ def resolve_class(class_name: str, registered_name: str | None, module: str | No
 
 def _is_keras(module: str | None) -> bool:
     return module is None or module == "keras" or str(module).startswith("keras.")
+
+
+def resolve_function(spec: dict, custom_objects: dict | None):
+    """The function a Keras ``{"class_name": "function", ...}`` dict names. Keras 3 writes a
+    registered function as ``config="package>name", registered_name="function"``; older files
+    (and glassnet's before) as ``config="name", registered_name="package>name"``: both load."""
+    name = str(spec.get("config"))
+    registered = spec.get("registered_name")
+    if registered in (None, "function"):
+        registered = name
+    return resolve_class(name.rsplit(">", 1)[-1], registered, spec.get("module"),
+                         custom_objects, {})

@@ -16,7 +16,13 @@ from __future__ import annotations
 import inspect
 
 from .. import activations, regularizers
-from .registry import GLOBAL_CUSTOM_NAMES, get_registered_name, resolve_class
+from .registry import (
+    GLOBAL_CUSTOM_NAMES,
+    builtin_layers,
+    get_registered_name,
+    resolve_class,
+    resolve_function,
+)
 
 DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
                 "registered_name": None}
@@ -46,6 +52,7 @@ KERAS_ONLY = {
                            "synchronized": False, "renorm": False, "renorm_clipping": None,
                            "renorm_momentum": 0.99},
     "LayerNormalization": {"rms_scaling": False, **_NORM_FIXED},
+    "Embedding": {"embeddings_constraint": None, "quantization_config": None},
 }
 # options any Keras layer may write, at the value glassnet's layers behave as
 _ANY_LAYER = {"activity_regularizer": None, "autocast": True}
@@ -111,8 +118,7 @@ def deserialize_activation(value, where: str, custom_objects: dict | None):
     if isinstance(value, str) and value in activations.ALL:
         return value
     if isinstance(value, dict):  # Keras' form of a registered function
-        return resolve_class(str(value.get("config")), value.get("registered_name"),
-                             value.get("module"), custom_objects, {})
+        return resolve_function(value, custom_objects)
     raise ValueError(f"{where}: the activation {value!r} is not one glassnet has; use one of "
                      f"{', '.join(activations.ALL)} or register your function with "
                      f"keras.saving.register_keras_serializable")
@@ -167,7 +173,9 @@ def serialize_layer(layer, input_shape=None) -> dict:
     """One layer as Keras writes it: module, class_name, config, registered_name, and
     ``build_config`` when the input shape is known."""
     cls = type(layer)
-    if cls in GLOBAL_CUSTOM_NAMES:
+    if cls in GLOBAL_CUSTOM_NAMES or builtin_layers().get(cls.__name__) is not cls:
+        # a user's class, registered or not (then Keras names it by its class name, and
+        # loading needs custom_objects): its own get_config, as written
         out = {"module": cls.__module__, "class_name": cls.__name__,
                "config": _custom_config(layer), "registered_name": get_registered_name(cls)}
     else:
