@@ -81,3 +81,7 @@ from . import viz  # noqa: E402
 from . import doctor  # noqa: E402
 from . import distributed  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+from . import _numpy_aliases  # noqa: E402
+
+_numpy_aliases.install(globals(), Tensor)  # axis= / keepdims= as PyTorch accepts them
