@@ -276,21 +276,29 @@ def _single_number(outputs, is_tuple: bool, who: str) -> None:
                          f"a single element")
 
 
+def _gradient_and_vector(func, inputs, v, create_graph, strict, who):
+    """What vhp and hvp start from: the checked inputs and v, func's single-number output, and
+    its gradient recorded (create_graph) so it can be differentiated again."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", who)
+    inputs = _prepare(inputs, create_graph, need_graph=True)
+    v = _vector(v, inputs, is_inputs_tuple, create_graph, who,
+                "The vector v can only be None if the input to the user-provided function "
+                "is a single Tensor with a single element.")
+    is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
+                                          "function", who)
+    _check_requires_grad(outputs, "output", strict)
+    _single_number(outputs, is_outputs_tuple, who)
+    gradient = _grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(gradient, "gradient", strict)
+    return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), vᵀ·H): H the Hessian of a func returning one number; two backward passes
     (the gradient with create_graph, then its vjp with v), never the whole H."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, is_inputs_tuple, create_graph, "vhp",
-                    "The vector v can only be None if the input to the user-provided function "
-                    "is a single Tensor with a single element.")
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
-                                              "function", "vhp")
-        _check_requires_grad(outputs, "output", strict)
-        _single_number(outputs, is_outputs_tuple, "vhp")
-        gradient = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(gradient, "gradient", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient = _gradient_and_vector(
+            func, inputs, v, create_graph, strict, "vhp")
     with set_grad_enabled(create_graph or is_grad_enabled()):
         grads = _grad(gradient, inputs, v, create_graph=create_graph)
         result = _zeros_for_none(grads, inputs, strict, create_graph,
@@ -303,17 +311,8 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H·v): the double-vjp trick on the gradient, as PyTorch computes it
     (for a symmetric H it equals vhp)."""
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _prepare(inputs, create_graph, need_graph=True)
-        v = _vector(v, inputs, is_inputs_tuple, create_graph, "hvp",
-                    "The vector v can only be None if the input to the user-provided function "
-                    "is a single Tensor with a single element.")
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided "
-                                              "function", "hvp")
-        _check_requires_grad(outputs, "output", strict)
-        _single_number(outputs, is_outputs_tuple, "hvp")
-        gradient = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(gradient, "gradient", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient = _gradient_and_vector(
+            func, inputs, v, create_graph, strict, "hvp")
         dummies = tuple(zeros_like(x).requires_grad_(True) for x in inputs)
         double_back = _grad(gradient, inputs, dummies, create_graph=True)
     with set_grad_enabled(create_graph or is_grad_enabled()):

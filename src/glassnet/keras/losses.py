@@ -135,6 +135,18 @@ class Loss:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+def check_options(owner: str, fn, options: dict) -> None:
+    """The keyword options a wrapper will pass to ``fn(y_true, y_pred, **options)`` must be
+    arguments of ``fn``: checked when the wrapper is made, so a typo raises there."""
+    try:
+        inspect.signature(fn).bind(None, None, **options)
+    except TypeError as error:
+        raise TypeError(f"{owner}: {error}; the options must be arguments of "
+                        f"{getattr(fn, '__name__', fn)}") from None
+    except ValueError:  # a builtin without a signature: let the call check
+        pass
+
+
 class LossFunctionWrapper(Loss):
     """A Loss around a per-sample function ``fn(y_true, y_pred, **options)``; ``options`` are
     checked against ``fn``'s signature when the wrapper is made, so a typo raises there."""
@@ -143,13 +155,7 @@ class LossFunctionWrapper(Loss):
                  **options) -> None:
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
                          dtype=dtype)
-        try:
-            inspect.signature(fn).bind(None, None, **options)
-        except TypeError as error:
-            raise TypeError(f"{self.name}: {error}; the options must be arguments of "
-                            f"{getattr(fn, '__name__', fn)}") from None
-        except ValueError:  # a builtin without a signature: let the call check
-            pass
+        check_options(self.name, fn, options)
         self.fn, self._fn_kwargs = fn, options
 
     def call(self, y_true, y_pred):

@@ -19,12 +19,11 @@ Example::
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from . import loss_functions as L
 from .layers import _snake, unique_name
+from .losses import check_options
 
 
 def _numpy(x, dtype=None) -> np.ndarray:
@@ -240,13 +239,7 @@ class MeanMetricWrapper(Mean):
     def __init__(self, fn, name=None, dtype=None, **options) -> None:
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"),
                          dtype=dtype)
-        try:
-            inspect.signature(fn).bind(None, None, **options)
-        except TypeError as error:
-            raise TypeError(f"{self.name}: {error}; the options must be arguments of "
-                            f"{getattr(fn, '__name__', fn)}") from None
-        except ValueError:  # a builtin without a signature: let the call check
-            pass
+        check_options(self.name, fn, options)
         self._fn, self._fn_kwargs = fn, options
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
