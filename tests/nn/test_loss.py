@@ -69,6 +69,17 @@ def test_labels_out_of_range_raise_naming_the_range():
         F.nll_loss(glassnet.randn(2, 3), glassnet.tensor([-1, 0]))
 
 
+def test_ignored_labels_are_skipped_by_the_range_check_but_others_are_not():
+    logits = glassnet.tensor([[2.0, 1.0, 0.1], [0.5, 0.2, 3.0], [1.0, 1.0, 1.0]])
+    loss = F.cross_entropy(logits, glassnet.tensor([0, -100, 2]))  # -100: ignore_index
+    expected = F.cross_entropy(logits[[0, 2]], glassnet.tensor([0, 2]))
+    assert loss.item() == pytest.approx(expected.item())
+    loss = F.cross_entropy(logits, glassnet.tensor([7, 1, 2]), ignore_index=7)
+    assert loss.item() == pytest.approx(F.cross_entropy(logits[1:], glassnet.tensor([1, 2])).item())
+    with pytest.raises(IndexError, match=r"\[0, 2\] for 3 classes, found 3"):
+        F.cross_entropy(logits, glassnet.tensor([0, -100, 3]))
+
+
 def test_bce_outside_zero_one_says_apply_sigmoid():
     with pytest.raises(ValueError, match="sigmoid.*BCEWithLogitsLoss"):
         nn.BCELoss()(glassnet.tensor([1.5, -0.2]), glassnet.tensor([1.0, 0.0]))

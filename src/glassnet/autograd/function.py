@@ -155,16 +155,18 @@ def _record(ctx: Node, args: tuple, arrays: list, result) -> None:
     """Fill in the node's edges, input shapes and the version checks of what it saved."""
     edges = []
     needs = []
-    for arg in args:
+    shapes = []
+    for arg, array in zip(args, arrays):  # one pass: this runs for every recorded op
         if isinstance(arg, Tensor) and arg.requires_grad:
             edges.append((arg.grad_fn or _accumulator(arg), 0))
             needs.append(True)
         else:
             edges.append((None, 0))
             needs.append(False)
+        shapes.append(array.shape if type(array) is np.ndarray else None)
     ctx.next_functions = tuple(edges)
     ctx.needs_input_grad = tuple(needs)
-    ctx.input_shapes = tuple(a.shape if type(a) is np.ndarray else None for a in arrays)
+    ctx.input_shapes = tuple(shapes)
     if result._data.size <= SMALL:
         ctx.output_value = result._data
     if ctx.saved:
@@ -179,12 +181,14 @@ def _version_checks(saved: tuple, args: tuple, arrays: list, result) -> tuple:
     for array in saved:
         if type(array) is not np.ndarray:
             continue
+        # array.shape, not tensor.shape: the plain tuple is what the error message needs, and
+        # building a Size for each costs more than the rest of the check
         if array is result._data:
-            checks.append((result.shape, result._version_box, result._version_box[0]))
+            checks.append((array.shape, result._version_box, result._version_box[0]))
             continue
         for arg, data in zip(args, arrays):
             if data is array and isinstance(arg, Tensor):
-                checks.append((arg.shape, arg._version_box, arg._version_box[0]))
+                checks.append((array.shape, arg._version_box, arg._version_box[0]))
                 break
     return tuple(checks)
 

@@ -7,6 +7,8 @@ softmax + cross-entropy, batch/layer norm) and where a single formula is more st
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -179,7 +181,7 @@ def _reduce_grad(grad, shape, reduction, denominator=None):
     """The upstream gradient spread over the per-element losses it was reduced from."""
     if reduction == "none":
         return grad
-    n = int(np.prod(shape)) if denominator is None else denominator
+    n = math.prod(shape) if denominator is None else denominator
     return np.broadcast_to(grad / n if reduction == "mean" else grad, shape)
 
 
@@ -222,7 +224,11 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         probs, target = ctx.saved
         n = probs.shape[0]
-        scale = _reduce_grad(grad, (n,), ctx.reduction, ctx.denominator)
+        if ctx.reduction == "none":
+            scale = grad
+        else:  # one number for every row: the upstream gradient, divided by n for the mean
+            denominator = n if ctx.denominator is None else ctx.denominator
+            scale = grad / denominator if ctx.reduction == "mean" else grad
         if ctx.plain:
             out = probs.copy()
             out[np.arange(n), target] -= 1

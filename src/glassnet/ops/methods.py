@@ -12,6 +12,8 @@ fmax, fmin) are in ``math_functions.py``; Tensor's methods for them are defined 
 
 from __future__ import annotations
 
+import math
+
 from collections import namedtuple
 
 import numpy as np
@@ -306,12 +308,12 @@ def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
     x = _t(input)
     if x.ndim == 0:
         return reshape(x, 1)
-    start, end = (_dim_index(d, x.ndim) for d in (start_dim, end_dim))
+    start, end = _dim_index(start_dim, x.ndim), _dim_index(end_dim, x.ndim)
     if start > end:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a "
                          f"{x.ndim}-d tensor; swap them")
     shape = x._data.shape
-    merged = int(np.prod(shape[start:end + 1]))  # explicit, so empty tensors flatten too
+    merged = math.prod(shape[start:end + 1])  # explicit, so empty tensors flatten too
     return reshape(x, shape[:start] + (merged,) + shape[end + 1:])
 
 

@@ -48,7 +48,10 @@ class _FlatGroup:
     def intact(self, params: list) -> bool:
         """True while every parameter still has the shape and dtype the buffers were made for
         (``p.data = other`` may change them)."""
-        if all(p._data is array for p, array in zip(params, self.arrays)):
+        for p, array in zip(params, self.arrays):  # a loop, not all(...): it runs every step
+            if p._data is not array:
+                break
+        else:
             return True
         if all(p._data.shape == shape and p._data.dtype == self.dtype
                for p, shape in zip(params, self.shapes)):
@@ -174,11 +177,14 @@ class Optimizer:
         return loss
 
     def _flat_ready(self, group: dict, flat: _FlatGroup) -> bool:
-        params = group["params"]
-        if any(p.grad is None for p in params):
-            return False
         step = flat.state.get("step")
-        return all(self.state.get(p, {}).get("step") == step for p in params)
+        for p in group["params"]:  # a loop, not any/all generators: it runs every step
+            if p.grad is None:
+                return False
+            state = self.state.get(p)
+            if (None if state is None else state.get("step")) != step:
+                return False
+        return True
 
     def _step_flat(self, group: dict, flat: _FlatGroup) -> None:
         params = group["params"]

@@ -114,10 +114,13 @@ def _classes_last(input: Tensor, target: Tensor):
 
 
 def _check_class_targets(input: Tensor, target: Tensor, name: str, ignore_index: int) -> None:
-    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+    # the arrays' plain shape tuples: this runs every training step, and Tensor.shape builds
+    # a Size each time it is read
+    shape, target_shape = input._data.shape, target._data.shape
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    expected = (shape[0],) + shape[2:] if len(shape) > 1 else ()
     if target._data.dtype.kind == "f":
-        if tuple(target.shape) == tuple(input.shape):
+        if target_shape == shape:
             return  # class probabilities
         raise TypeError(
             f"{name}: class-index targets must be integers, got {target.dtype} with shape "
@@ -126,12 +129,15 @@ def _check_class_targets(input: Tensor, target: Tensor, name: str, ignore_index:
         )
     if target._data.dtype.kind not in "iu":
         raise TypeError(f"{name}: targets must be int64 class indices, got {target.dtype}")
-    if tuple(target.shape) != expected:
+    if target_shape != expected:
         raise ShapeError(
             f"{name}: input {tuple(input.shape)} needs class-index targets of shape "
             f"{expected}, got {tuple(target.shape)}"
         )
-    labels = target._data[target._data != ignore_index]
+    labels = target._data
+    if labels.size and 0 <= labels.min() and labels.max() < classes:
+        return  # every label valid: no need to mask out ignore_index (the common case)
+    labels = labels[labels != ignore_index]
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         bad = labels.max() if labels.max() >= classes else labels.min()
         raise IndexError(
