@@ -264,6 +264,7 @@ def _train(args, world) -> int:
     run = world.agree(lambda: runs.RunFolder(args.out or runs.default_run_dir(),
                                              unique=not args.out) if world.is_main else None)
     partial = run.path if run else None
+    world.share_private_folder(partial)
     try:
         (x, y), (xt, yt) = world.main_first(  # a missing data set is downloaded once
             lambda: _load_data(recipe.dataset, args.data, args.limit))

@@ -136,6 +136,48 @@ def test_ctrl_c_to_mpiexec_stops_every_rank_with_one_line_and_no_run(tmp_path):
     assert entries(tmp_path) == []
 
 
+def _rank_pids(launcher_pid: int) -> dict[int, int]:
+    """{rank: pid} of the processes mpiexec started (read from /proc: their PMI_RANK)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == launcher_pid:
+            continue
+        try:
+            environ = open(f"/proc/{entry}/environ", "rb").read().split(b"\0")
+            command = open(f"/proc/{entry}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"glassnet" in command and b"train" in command and b"mpiexec" not in command:
+            for item in environ:
+                if item.startswith(b"PMI_RANK="):
+                    found[int(item[9:])] = int(entry)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the ranks through /proc")
+def test_a_signal_to_one_worker_rank_alone_still_ends_the_job_cleanly(tmp_path):
+    # rank 0 then waits for rank 1 inside a collective, where no signal reaches its Python:
+    # rank 1 must remove the unfinished run and end the job itself, not hang in MPI_Finalize
+    command = [*mpiexec_command(2), *GLASSNET, "train", "--epochs", "100", "--limit", "20000",
+               "--out", str(tmp_path / "run")]
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=dict(os.environ, **ONE_THREAD))
+    try:
+        for line in job.stdout:
+            if line.startswith("epoch  train loss"):
+                break
+        time.sleep(1.0)
+        os.kill(_rank_pids(job.pid)[1], signal.SIGINT)
+        _, err = job.communicate(timeout=60)
+    finally:
+        if job.poll() is None:
+            job.kill()
+    ours = [line for line in err.splitlines() if line.startswith("glassnet")]
+    assert ours == ["glassnet: interrupted by SIGINT; nothing half-made was left behind"], err
+    assert job.returncode != 0
+    assert entries(tmp_path) == []
+
+
 ALONE = textwrap.dedent("""
     import numpy as np
     from glassnet.app.distributed_run import World, run_ranks

@@ -31,6 +31,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,9 @@ def launcher_world_size(environ=None) -> int:
     return 1
 
 
+ABORT_GRACE_SECONDS = 3.0  # how long a rank waits for rank 0 to end the job after Ctrl-C
+
+
 class World:
     """This process's place among the training processes: ``rank``, ``size``, and the few
     collectives the command needs beyond DDP's. A world of one never touches MPI."""
@@ -67,6 +71,7 @@ class World:
         self.rank, self.size = rank, size
         self.left = False  # True once no rank waits for this one in a collective any more
         self.agreed_failure: BaseException | None = None  # an error every rank stopped for
+        self.private_folder: str | None = None  # rank 0's unfinished run, known to every rank
 
     @property
     def is_main(self) -> bool:
@@ -134,6 +139,16 @@ class World:
         self.agreed_failure = failure
         raise failure
 
+    def share_private_folder(self, path) -> None:
+        """Tell every rank where rank 0 builds the run (one broadcast of a short string), so a
+        rank that must end the job while rank 0 is stuck in a collective can remove it."""
+        if self.size > 1:
+            from ..distributed import process_group
+
+            path = process_group._default_comm("broadcast").bcast(
+                None if path is None else str(path), root=0)
+        self.private_folder = None if path is None else str(path)
+
     def main_first(self, work: Callable[[], T]) -> T:
         """``work()`` on rank 0, then on the other ranks, each time as ``agree`` does: for work
         that may write what the others then read (a data set downloaded once, not N times)."""
@@ -168,12 +183,20 @@ def run_ranks(world: World, work: Callable[[], int], debug: bool = False) -> int
             raise SystemExit(1) from None  # every rank diverged at the same step; rank 0 says it
         raise
     except Interrupted as stop:
-        if not world.is_main:  # mpiexec passes Ctrl-C to every rank; rank 0 speaks for them
-            raise SystemExit(128 + stop.signum) from None
+        line = (f"glassnet: interrupted by {signal.Signals(stop.signum).name}; nothing "
+                f"half-made was left behind")
+        if not world.is_main:
+            # mpiexec passes Ctrl-C to every rank and rank 0 speaks for them, ending the job
+            # within the grace period; unless it is waiting for this rank inside a collective,
+            # where no signal reaches its Python: then this rank removes the unfinished run
+            # and ends the job itself (exiting normally would wait in MPI_Finalize for ever)
+            time.sleep(ABORT_GRACE_SECONDS)
+            if world.private_folder:
+                shutil.rmtree(world.private_folder, ignore_errors=True)
+            world.abort(line, 128 + stop.signum)
         # rank 0 has discarded its unfinished run; a rank that got no signal may be waiting in
         # a collective, so the job ends here
-        world.abort(f"glassnet: interrupted by {signal.Signals(stop.signum).name}; nothing "
-                    f"half-made was left behind", 128 + stop.signum)
+        world.abort(line, 128 + stop.signum)
         raise
     except SystemExit:
         raise
