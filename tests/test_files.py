@@ -8,7 +8,6 @@ import pytest
 
 import glassnet
 from glassnet._files import atomic_write, write_bytes_atomically
-from glassnet.datasets.mnist import write_atomically
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def test_figures_are_readable_by_others(tmp_path, shared_umask):
 
 
 def test_downloads_are_readable_by_others(tmp_path, shared_umask):
-    write_atomically(tmp_path / "labels.gz", b"payload")
+    write_bytes_atomically(tmp_path / "labels.gz", b"payload")  # how downloads are written
     assert _mode(tmp_path / "labels.gz") == 0o644
 
 

@@ -35,6 +35,7 @@ import threading
 import time
 from pathlib import Path
 
+from .._files import umask, write_bytes_atomically
 from ..serialization import load, save
 from .recipe import Recipe, build_model
 
@@ -57,12 +58,6 @@ class Interrupted(KeyboardInterrupt):
 
 def default_run_dir(prefix: str = "") -> Path:
     return Path("runs") / time.strftime(f"{prefix}%Y-%m-%d_%H-%M-%S")
-
-
-def umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def honour_umask(path) -> None:
@@ -183,21 +178,6 @@ class signals_interrupt:
             signal.signal(number, handler)
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``; mode from the
-    umask."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-        os.chmod(temporary, 0o666 & ~umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def strict_json(data, notes: list | None = None, where: str = ""):
     """``data`` with every NaN / inf float replaced by None (strict JSON has neither); each
     replacement is described in ``notes``."""
@@ -220,7 +200,8 @@ def write_json(path: Path, data) -> None:
     clean = strict_json(data, notes)
     if notes and isinstance(clean, dict):
         clean["notes"] = [*clean.get("notes", []), *notes]
-    write_atomically(Path(path), (json.dumps(clean, indent=2, allow_nan=False) + "\n").encode())
+    text = json.dumps(clean, indent=2, allow_nan=False) + "\n"
+    write_bytes_atomically(Path(path), text.encode())
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -228,7 +209,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    write_atomically(Path(path), buffer.getvalue().encode())
+    write_bytes_atomically(Path(path), buffer.getvalue().encode())
 
 
 def save_model(folder: Path, model, recipe: Recipe, world_size: int = 1) -> None:

@@ -128,18 +128,12 @@ def download(source: Source, spec: IdxFile, folder: Path, opener=None) -> Path:
         if digest != spec.gz_md5:
             failures.append(f"{url}: checksum mismatch (md5 {digest}, expected {spec.gz_md5})")
             continue
-        write_atomically(target, payload)
+        write_bytes_atomically(target, payload)  # mode from the umask: a download is shared
         return target
     raise DataError(
         f"{source.name}: could not download {target.name} ({'; '.join(failures)}). Put the "
         f"file in {folder} by hand, or pass root=/folder/with/the/files"
     )
-
-
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` (mode from the
-    umask: a download is shared)."""
-    write_bytes_atomically(path, payload)
 
 
 def check_root(root, name: str, download: bool) -> None:
@@ -178,7 +172,7 @@ def _keep_copy(path: Path, folder: Path) -> Path:
     """Copy a verified file into ``folder`` (atomically), as ``download=True`` would have."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
-    write_atomically(target, path.read_bytes())
+    write_bytes_atomically(target, path.read_bytes())
     return target
 
 

@@ -264,7 +264,7 @@ class Playground:
 
         from PIL import Image
 
-        from ..datasets.mnist import write_atomically
+        from .._files import write_bytes_atomically
 
         if not self.frames:
             raise RuntimeError("Playground.save: call run() first")
@@ -277,7 +277,7 @@ class Playground:
         else:
             Image.fromarray(self._sheet()).save(buffer, format="PNG")
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, buffer.getvalue())
+        write_bytes_atomically(path, buffer.getvalue())
 
     def _sheet(self) -> np.ndarray:
         """The snapshots side by side, four to a row."""

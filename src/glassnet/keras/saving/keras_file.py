@@ -27,6 +27,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..._files import umask
+
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this writer matches
 MAX_JSON_BYTES = 64 << 20
@@ -71,9 +73,7 @@ def _file_mode(filepath: str) -> int:
     """The mode an ordinary new file would get (or the replaced file's own)."""
     if os.path.exists(filepath):
         return os.stat(filepath).st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return 0o666 & ~umask()
 
 
 def weights_bytes(write) -> bytes:
