@@ -14,6 +14,10 @@ leaf's ``.grad``. Where things live:
 from . import _allocator
 
 _allocator.keep_freed_memory()
+from . import _threads
+from ._threads import get_num_threads, set_num_threads
+
+_threads.take_over_blas()
 from .tensor import Size, Tensor
 from . import dtypes
 from .dtypes import (double, dtype, float, float16, float32, float64, get_default_dtype, half,

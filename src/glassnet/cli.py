@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "the global batch is N x this (default 64)")
     train.add_argument("--procs", type=int, metavar="N", default=None,
                        help="train data-parallel on N processes: runs mpiexec -n N glassnet "
-                            "train ... with one BLAS thread each (needs pip install mpi4py "
+                            "train ... with one thread each (needs pip install mpi4py "
                             "mpich); same as starting glassnet under mpiexec -n N yourself")
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--early-stopping", type=int, metavar="PATIENCE", default=None)

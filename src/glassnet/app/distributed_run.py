@@ -26,7 +26,6 @@ to /dev/null. How errors end a run, without a hang and with one line:
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+
+from .. import _threads
 
 # the variables MPI launchers set in each process they start: (world size, rank)
 LAUNCHER_VARIABLES = (("PMI_SIZE", "PMI_RANK"), ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),
@@ -268,42 +269,13 @@ def without_procs(argv: list[str]) -> list[str]:
     return kept
 
 
-# ----- one BLAS thread per rank -------------------------------------------------------------
+# ----- one thread per rank ------------------------------------------------------------------
 def limit_blas_threads(environ=None) -> None:
-    """Give the already-loaded BLAS one thread, unless the user chose a number with
-    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS (the variables are read when
-    NumPy loads, which happened before the command started): threadpoolctl when installed,
-    else OpenBLAS's own ``openblas_set_num_threads`` (what NumPy's wheels bundle)."""
+    """Run this rank's ops on one thread (``glassnet.set_num_threads(1)``; BLAS already runs one
+    thread per call under glassnet), since the other ranks fill the other cores; unless the
+    user chose a number with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS."""
     environ = os.environ if environ is None else environ
     if any(name in environ for name in THREAD_VARIABLES[:3]):
         return
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1, user_api="blas")
-        return
-    except ImportError:
-        pass
-    for library in _loaded_libraries("openblas"):
-        for name in ("openblas_set_num_threads", "openblas_set_num_threads64_",
-                     "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_"):
-            function = getattr(library, name, None)
-            if function is not None:
-                function(1)
-                break
-
-
-def _loaded_libraries(fragment: str) -> list:
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return []
-    paths = {line.split()[-1] for line in maps.splitlines()
-             if fragment in line.lower() and line.split()[-1].startswith("/")}
-    libraries = []
-    for path in sorted(paths):
-        try:
-            libraries.append(ctypes.CDLL(path))
-        except OSError:
-            continue
-    return libraries
+    _threads.set_num_threads(1)
+    _threads.set_blas_threads(1)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import _threads
 from ..autograd.function import Function
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -19,12 +20,28 @@ class Relu(Function):
         # save a bool mask, a quarter of the output's memory: backward's grad * mask is then
         # one pass (0.47 ms on 2.4 M floats, against 0.83 for grad * (out > 0)), and the
         # forward's comparison costs about what that saves
-        ctx.save_for_backward(x > 0)
-        return np.maximum(x, 0)
+        if x.ndim == 0 or x.dtype.kind != "f":
+            ctx.save_for_backward(x > 0)
+            return np.maximum(x, 0)
+        active, out = np.empty(x.shape, dtype=bool), np.empty_like(x)
+
+        def part(rows):
+            np.greater(x[rows], 0, out=active[rows])
+            np.maximum(x[rows], 0, out=out[rows])
+
+        _threads.parallel_for(len(x), x[0].nbytes, part)
+        ctx.save_for_backward(active)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.saved[0]
+        active = ctx.saved[0]
+        if grad.ndim == 0 or grad.shape != active.shape:
+            return grad * active
+        out = np.empty_like(grad)
+        _threads.parallel_for(len(grad), grad[0].nbytes,
+                              lambda rows: np.multiply(grad[rows], active[rows], out=out[rows]))
+        return out
 
 
 class Sigmoid(Function):

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _threads
 from ..autograd.function import Function
 from .im2col import (
     Padding,
@@ -66,14 +67,22 @@ def _takes_wide_route(weight_shape: tuple, stride: Pair) -> bool:
     return stride == (1, 1) and in_per_group * kh * kw > out_channels
 
 
-def batch_chunks(n: int, bytes_per_example: int) -> list[slice]:
-    """Slices of the batch, of near-equal size, each holding about ``CHUNK_BYTES`` of columns."""
+def batch_chunks(n: int, bytes_per_example: int, start: int = 0) -> list[slice]:
+    """Slices of the examples start..start+n, of near-equal size, each holding about
+    ``CHUNK_BYTES`` of columns."""
     if n == 0:
         return []
     step = max(1, CHUNK_BYTES // max(1, bytes_per_example))
     count = -(-n // step)
     step = -(-n // count)
-    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    return [slice(start + first, start + min(first + step, n)) for first in range(0, n, step)]
+
+
+def _thread_chunks(n: int, bytes_per_example: int) -> list[list[slice]]:
+    """The batch split between threads (``_threads.batch_slices``), each thread's share cut
+    into chunks."""
+    return [batch_chunks(part.stop - part.start, bytes_per_example, part.start)
+            for part in _threads.batch_slices(n, bytes_per_example)]
 
 
 def _geometry(input_shape, weight_shape, stride, padding, dilation) -> tuple:
@@ -103,11 +112,17 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     kernels = _grouped(weight, groups)
     dtype = np.result_type(x, weight) if bias is None else np.result_type(x, weight, bias)
     y = np.empty((n, out_channels) + out, dtype=dtype)
-    for part in batch_chunks(n, weight[0].size * groups * length * x.itemsize):
-        cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
-        examples = cols.shape[1]
-        flat = np.matmul(kernels, cols.reshape(groups, -1, examples * length))
-        to_images(flat.reshape(out_channels, examples, length), row, out, bias, into=y[part])
+
+    def forward_chunks(chunks):
+        for part in chunks:
+            cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
+            examples = cols.shape[1]
+            flat = np.matmul(kernels, cols.reshape(groups, -1, examples * length))
+            to_images(flat.reshape(out_channels, examples, length), row, out, bias,
+                      into=y[part])
+
+    _threads.run(forward_chunks,
+                 _thread_chunks(n, weight[0].size * groups * length * x.itemsize))
     return y
 
 
@@ -131,30 +146,47 @@ def conv_backward(grad, x, weight, stride, padding, dilation, groups, needs):
     (top, bottom), (left, right) = padding
     padded = (n, x.shape[1], x.shape[2] + top + bottom, x.shape[3] + left + right)
     image = np.zeros(padded, dtype=grad.dtype) if need_x else None
-    gw = gb = None
-    for part in batch_chunks(n, weight[0].size * groups * length * x.itemsize):
-        g = from_images(grad[part], row)
-        examples = g.shape[1]
-        if need_b:
-            # summing contiguous rows (junk columns are zeros) beats grad.sum over (0, 2, 3)
-            sums = g.reshape(out_channels, -1).sum(axis=1)
-            gb = sums if gb is None else gb + sums
-        g = g.reshape(groups, out_channels // groups, examples * length)
-        if need_w:
-            cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
-            part_gw = _weight_grad(g, cols, groups, examples, length)
-            gw = part_gw if gw is None else gw + part_gw
-            del cols  # before dL/dcols, of the same size, is made
-        if need_x:
-            grad_cols = np.matmul(kernels_t, g)
-            col2im(grad_cols.reshape(-1, examples, length), image[part], (kh, kw), stride,
-                   dilation, out, wide)
+
+    def backward_chunks(chunks):
+        gw = gb = None
+        for part in chunks:
+            g = from_images(grad[part], row)
+            examples = g.shape[1]
+            if need_b:
+                # summing contiguous rows (junk columns are zeros) beats grad.sum(axis=(0, 2, 3))
+                sums = g.reshape(out_channels, -1).sum(axis=1)
+                gb = sums if gb is None else gb + sums
+            g = g.reshape(groups, out_channels // groups, examples * length)
+            if need_w:
+                cols = im2col(xp[part], (kh, kw), stride, dilation, out, wide)
+                part_gw = _weight_grad(g, cols, groups, examples, length)
+                gw = part_gw if gw is None else gw + part_gw
+                del cols  # before dL/dcols, of the same size, is made
+            if need_x:
+                grad_cols = np.matmul(kernels_t, g)
+                col2im(grad_cols.reshape(-1, examples, length), image[part], (kh, kw), stride,
+                       dilation, out, wide)
+        return gw, gb
+
+    shares = _threads.run(backward_chunks,
+                          _thread_chunks(n, weight[0].size * groups * length * x.itemsize))
+    gw = _sum_present(share[0] for share in shares)
+    gb = _sum_present(share[1] for share in shares)
     gx = crop2d(image, padding, x.shape[2:]) if need_x else None
     if gw is None and need_w:  # an empty batch
         gw = np.zeros(weight.shape, dtype=grad.dtype)
     if gb is None and need_b:
         gb = np.zeros(out_channels, dtype=grad.dtype)
     return gx, None if gw is None else gw.reshape(weight.shape), gb
+
+
+def _sum_present(parts):
+    """The sum of the arrays that are not None (each thread's share), or None."""
+    total = None
+    for part in parts:
+        if part is not None:
+            total = part if total is None else total + part
+    return total
 
 
 def _weight_grad(g, cols, groups: int, n: int, length: int) -> np.ndarray:

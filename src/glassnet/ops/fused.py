@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .. import _threads
 from ..autograd.function import Function
 
 
@@ -21,7 +22,10 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        out = x @ weight.T
+        if x.ndim == 2:
+            out = _threads.matmul(x, weight.T)
+        else:
+            out = x @ weight.T
         if bias is not None:
             out += bias
         ctx.save_for_backward(x, weight)
@@ -32,8 +36,9 @@ class Linear(Function):
         x, weight = ctx.saved
         need_x, need_w, need_b = (ctx.needs_input_grad + (False,))[:3]
         g2 = grad.reshape(-1, grad.shape[-1])
-        gx = (grad @ weight) if need_x else None
-        gw = (g2.T @ x.reshape(-1, x.shape[-1])) if need_w else None
+        gx = _threads.matmul(g2, weight).reshape(*grad.shape[:-1], weight.shape[1]) \
+            if need_x else None
+        gw = _threads.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
         gb = g2.sum(axis=0) if need_b else None
         return gx, gw, gb
 

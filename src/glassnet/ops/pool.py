@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _threads
 from ..autograd.function import Function
 from ..errors import ShapeError
 
@@ -165,16 +166,22 @@ def _tiles_input(shape, kernel, stride, padding, dilation, out_size) -> bool:
 def max_pool_tiles(x4, kernel, out_size):
     """Max over windows that tile x4, and the winning kernel offset of each (uint8, the first
     maximum in row-major order); None when the result holds a NaN (the general route ranks
-    those)."""
-    views = _windows(x4, out_size, kernel, kernel, (1, 1))
-    out = next(views).copy()
+    those). The batch is shared between threads."""
+    out = np.empty(x4.shape[:2] + tuple(out_size), dtype=x4.dtype)
     offset = np.zeros(out.shape, dtype=np.uint8)
-    for index, view in enumerate(views, start=1):
-        # strictly greater, so ties keep the first; offsets only grow along the loop, so
-        # max(offset, index·better) records the winner (10x faster than copyto's where=)
-        better = np.greater(view, out).view(np.uint8)
-        np.maximum(offset, better * np.uint8(index), out=offset)
-        np.maximum(out, view, out=out)
+
+    def part(rows):
+        views = _windows(x4[rows], out_size, kernel, kernel, (1, 1))
+        best, winner = out[rows], offset[rows]
+        np.copyto(best, next(views))
+        for index, view in enumerate(views, start=1):
+            # strictly greater, so ties keep the first; offsets only grow along the loop, so
+            # max(offset, index·better) records the winner (10x faster than copyto's where=)
+            better = np.greater(view, best).view(np.uint8)
+            np.maximum(winner, better * np.uint8(index), out=winner)
+            np.maximum(best, view, out=best)
+
+    _threads.parallel_for(len(x4), x4[0].nbytes, part)
     if np.issubdtype(out.dtype, np.floating) and np.isnan(out.sum()):
         return None
     return out, offset
@@ -185,8 +192,13 @@ def max_pool_tiles_backward(grad4, offset, kernel):
     product per offset (the windows are disjoint, so nothing adds)."""
     n, c, oh, ow = grad4.shape
     result = np.empty((n, c, oh * kernel[0], ow * kernel[1]), dtype=grad4.dtype)
-    for index, target in enumerate(_windows(result, (oh, ow), kernel, kernel, (1, 1))):
-        np.multiply(grad4, offset == index, out=target)
+
+    def part(rows):
+        targets = _windows(result[rows], (oh, ow), kernel, kernel, (1, 1))
+        for index, target in enumerate(targets):
+            np.multiply(grad4[rows], offset[rows] == index, out=target)
+
+    _threads.parallel_for(n, result[0].nbytes, part)
     return result
 
 

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .. import _threads
 from ..advice import Advice, check_accumulation
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
@@ -193,8 +194,7 @@ class Optimizer:
         if not flat.state:
             flat.state = self.init_state(flat.params, group)
             self._link_state(group, flat)
-        change = self.update(flat.params if reads else None, flat.grad, flat.state, group,
-                             flat.scratch)
+        change = self._update_in_parts(group, flat, reads)
         if self.returns_change:
             flat.add_to(params, change)
         else:
@@ -204,6 +204,32 @@ class Optimizer:
         for p in params:
             self.state[p].update(scalars)
             p._version_box[0] += 1
+
+    def _update_in_parts(self, group: dict, flat: _FlatGroup, reads: bool) -> np.ndarray:
+        """The rule on the flat buffers, cut into one run of elements per thread (the rule is
+        elementwise, so each run is updated alone); returns the change, in ``flat.scratch``."""
+        state = flat.state
+
+        def part(run):
+            own = {key: value[run] if isinstance(value, np.ndarray)
+                   and value.shape == flat.grad.shape else value for key, value in state.items()}
+            scratch = flat.scratch[run]
+            change = self.update(flat.params[run] if reads else None, flat.grad[run], own,
+                                 group, scratch)
+            if self.returns_change and change is not scratch:
+                np.copyto(scratch, change)
+            return own
+
+        parts = _threads.batch_slices(flat.grad.size, flat.grad.itemsize * max(1, len(state)))
+        if len(parts) == 1:
+            return self.update(flat.params if reads else None, flat.grad, state, group,
+                               flat.scratch)
+        scalars = [key for key, value in state.items()
+                   if not (isinstance(value, np.ndarray) and value.shape == flat.grad.shape)]
+        first = _threads.run(part, parts)[0]
+        # scalar state (the step count, NAdam's mu_product) moved the same way in every part
+        state.update({key: first[key] for key in scalars})
+        return flat.scratch
 
     def _step_each(self, group: dict, flat: _FlatGroup | None) -> None:
         for i, p in enumerate(group["params"]):
