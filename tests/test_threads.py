@@ -47,6 +47,7 @@ def test_the_default_follows_omp_num_threads_as_pytorch_does(monkeypatch, thread
     monkeypatch.setattr(_threads, "_num_threads", None)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     assert glassnet.get_num_threads() == 3
+    monkeypatch.setattr(_threads, "_num_threads", None)
     monkeypatch.setenv("OMP_NUM_THREADS", "junk")
     assert glassnet.get_num_threads() == _threads._cores()
 

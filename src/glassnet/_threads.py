@@ -31,17 +31,19 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
-# a thread hand-off costs ~20-50 µs; a NumPy pass over 256 KB of float32 takes about as long
-MIN_BYTES_PER_THREAD = 256 << 10
+# waking a pool thread and waiting for it costs ~45 µs on this project's 2-core virtual
+# machines, about what a NumPy pass over 1 MB takes (ReLU on 2 MB: 194 µs on one thread, 155 on
+# two; on 8 MB: 794 against 463; on 512 KB two threads lose, 76 against 46)
+MIN_BYTES_PER_THREAD = 1 << 20
 # ... and a product of 8 M multiply-adds takes about 80 µs on one core
 MIN_MACS_PER_THREAD = 8 << 20
 
 _num_threads: int | None = None
-_pool: ThreadPoolExecutor | None = None
+_pool: list = []  # the _Worker threads, started as ops first need them
+_busy = threading.Lock()  # held while an op uses the pool
 _inside = threading.local()  # set on pool threads: an op they run splits no further
 
 
@@ -63,19 +65,25 @@ def _default_threads() -> int:
 
 def get_num_threads() -> int:
     """How many threads one op may use (PyTorch's ``torch.get_num_threads``)."""
-    return _default_threads() if _num_threads is None else _num_threads
+    global _num_threads
+    if _num_threads is None:
+        _num_threads = _default_threads()
+    return _num_threads
+
+
+def worth_splitting(x: np.ndarray) -> bool:
+    """Whether a pass over x, cut along its first dim, pays for a second thread."""
+    return x.nbytes >= 2 * MIN_BYTES_PER_THREAD and x.ndim > 0 and len(x) > 1 \
+        and get_num_threads() > 1
 
 
 def set_num_threads(n: int) -> None:
     """Let each large op use ``n`` threads (PyTorch's ``torch.set_num_threads``); 1 keeps all
     work on the calling thread."""
-    global _num_threads, _pool
+    global _num_threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
     _num_threads = n
-    if _pool is not None:
-        _pool.shutdown(wait=False)
-        _pool = None
 
 
 def batch_slices(n: int, bytes_per_example: int) -> list[slice]:
@@ -95,9 +103,10 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b for 2-D arrays, the rows of a split between threads when the product is large
     (each thread's BLAS call runs on one core; see the module docstring)."""
     m, k = a.shape
-    parts = _even_slices(m, m * k * b.shape[1] // MIN_MACS_PER_THREAD)
-    if len(parts) == 1:
+    work = m * k * b.shape[1]
+    if work < 2 * MIN_MACS_PER_THREAD or get_num_threads() == 1:
         return a @ b
+    parts = _even_slices(m, work // MIN_MACS_PER_THREAD)
     out = np.empty((m, b.shape[1]), dtype=np.result_type(a, b))
     run(lambda rows: np.matmul(a[rows], b, out=out[rows]), parts)
     return out
@@ -154,35 +163,71 @@ def parallel_for(n: int, bytes_per_item: int, work) -> list:
 
 
 def run(work, slices: list[slice]) -> list:
-    """[work(s) for s in slices], the first on the calling thread and the rest on the pool, at
-    once; the results in order. Every slice has finished when this returns or raises."""
-    if len(slices) == 1 or getattr(_inside, "flag", False):
+    """[work(s) for s in slices], the first on the calling thread and the rest on pool threads,
+    at once; the results in order. Every slice has finished when this returns or raises. A
+    call from a pool thread, or while another thread's op holds the pool, runs inline."""
+    if len(slices) == 1 or getattr(_inside, "flag", False) or not _busy.acquire(False):
         return [work(part) for part in slices]
-    futures = [_get_pool().submit(_on_pool_thread, work, part) for part in slices[1:]]
     try:
-        first = work(slices[0])
+        workers = _workers(len(slices) - 1)
+        for worker, part in zip(workers, slices[1:]):
+            worker.start(work, part)
+        try:
+            first = work(slices[0])
+        finally:
+            outcomes = [worker.finish() for worker in workers]
     finally:
-        wait(futures)
-    return [first] + [future.result() for future in futures]
+        _busy.release()
+    for ok, value in outcomes:
+        if not ok:
+            raise value
+    return [first] + [value for _, value in outcomes]
 
 
-def _on_pool_thread(work, part):
-    _inside.flag = True
-    return work(part)
+class _Worker:
+    """A pool thread: it sleeps on one lock until given a task and releases another when done
+    (two bare locks cost ~14 µs a round trip; concurrent.futures' queue and futures, ~53)."""
+
+    def __init__(self, index: int) -> None:
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._task = self._outcome = None
+        threading.Thread(target=self._loop, name=f"glassnet-op-{index}", daemon=True).start()
+
+    def start(self, work, part) -> None:
+        self._task = (work, part)
+        self._go.release()
+
+    def finish(self) -> tuple:
+        """(True, result) or (False, the exception), once the task has ended."""
+        self._done.acquire()
+        return self._outcome
+
+    def _loop(self) -> None:
+        _inside.flag = True
+        while True:
+            self._go.acquire()
+            work, part = self._task
+            try:
+                self._outcome = (True, work(part))
+            except BaseException as error:  # handed to the caller, who raises it
+                self._outcome = (False, error)
+            self._task = None
+            self._done.release()
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max(1, get_num_threads() - 1),
-                                   thread_name_prefix="glassnet-op")
-    return _pool
+def _workers(count: int) -> list[_Worker]:
+    while len(_pool) < count:
+        _pool.append(_Worker(len(_pool) + 1))
+    return _pool[:count]
 
 
 def _forget_pool() -> None:
-    """In a forked child the pool's threads do not exist; the next op starts a new pool."""
-    global _pool
-    _pool = None
+    """In a forked child the pool's threads do not exist; the next op starts new ones."""
+    global _busy
+    _pool.clear()
+    _busy = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

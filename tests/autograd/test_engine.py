@@ -226,3 +226,10 @@ def test_custom_function_works_like_builtin_ones():
     x = glassnet.tensor([1.0, 2.0], dtype=glassnet.float64, requires_grad=True)
     assert Cube.apply(x).grad_fn.name() == "CubeBackward"  # as PyTorch names a custom Function
     assert gradcheck(Cube.apply, (x,))
+
+
+def test_backward_takes_the_start_gradient_as_a_tensor_a_numpy_array_or_a_list():
+    for gradient in (glassnet.tensor([1.0, 2.0]), np.array([1.0, 2.0]), [1.0, 2.0]):
+        x = glassnet.tensor([3.0, 4.0], requires_grad=True)
+        (x * x).backward(gradient)
+        assert x.grad.tolist() == [6.0, 16.0]

@@ -258,7 +258,7 @@ def _roots(tensors, grad_tensors, who: str):
                 )
             starts.append(np.ones(t._data.shape, dtype=t._data.dtype))
         else:
-            g = np.asarray(g._data if hasattr(g, "data") else g, dtype=t._data.dtype)
+            g = np.asarray(g._data if hasattr(g, "_data") else g, dtype=t._data.dtype)
             if g.shape != t._data.shape:
                 raise ShapeError(
                     f"{who}: gradient has shape {g.shape} but the tensor has shape "

@@ -20,7 +20,7 @@ class Relu(Function):
         # save a bool mask, a quarter of the output's memory: backward's grad * mask is then
         # one pass (0.47 ms on 2.4 M floats, against 0.83 for grad * (out > 0)), and the
         # forward's comparison costs about what that saves
-        if x.ndim == 0 or x.dtype.kind != "f":
+        if x.dtype.kind != "f" or not _threads.worth_splitting(x):
             ctx.save_for_backward(x > 0)
             return np.maximum(x, 0)
         active, out = np.empty(x.shape, dtype=bool), np.empty_like(x)
@@ -36,7 +36,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         active = ctx.saved[0]
-        if grad.ndim == 0 or grad.shape != active.shape:
+        if grad.shape != active.shape or not _threads.worth_splitting(grad):
             return grad * active
         out = np.empty_like(grad)
         _threads.parallel_for(len(grad), grad[0].nbytes,

@@ -36,8 +36,9 @@ class Linear(Function):
         x, weight = ctx.saved
         need_x, need_w, need_b = (ctx.needs_input_grad + (False,))[:3]
         g2 = grad.reshape(-1, grad.shape[-1])
-        gx = _threads.matmul(g2, weight).reshape(*grad.shape[:-1], weight.shape[1]) \
-            if need_x else None
+        gx = None
+        if need_x:
+            gx = _threads.matmul(grad, weight) if grad.ndim == 2 else grad @ weight
         gw = _threads.matmul(g2.T, x.reshape(-1, x.shape[-1])) if need_w else None
         gb = g2.sum(axis=0) if need_b else None
         return gx, gw, gb

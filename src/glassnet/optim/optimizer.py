@@ -209,6 +209,10 @@ class Optimizer:
         """The rule on the flat buffers, cut into one run of elements per thread (the rule is
         elementwise, so each run is updated alone); returns the change, in ``flat.scratch``."""
         state = flat.state
+        parts = _threads.batch_slices(flat.grad.size, flat.grad.itemsize * max(1, len(state)))
+        if len(parts) == 1:
+            return self.update(flat.params if reads else None, flat.grad, state, group,
+                               flat.scratch)
 
         def part(run):
             own = {key: value[run] if isinstance(value, np.ndarray)
@@ -220,10 +224,6 @@ class Optimizer:
                 np.copyto(scratch, change)
             return own
 
-        parts = _threads.batch_slices(flat.grad.size, flat.grad.itemsize * max(1, len(state)))
-        if len(parts) == 1:
-            return self.update(flat.params if reads else None, flat.grad, state, group,
-                               flat.scratch)
         scalars = [key for key, value in state.items()
                    if not (isinstance(value, np.ndarray) and value.shape == flat.grad.shape)]
         first = _threads.run(part, parts)[0]
