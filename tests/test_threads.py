@@ -21,13 +21,13 @@ BIG = _threads.MIN_BYTES_PER_THREAD  # bytes per item that make every slice wort
 @pytest.fixture
 def threads():
     """Set the thread count for one test, then put back what was there."""
-    before = _threads._num_threads
+    before = _threads._num_threads, _threads._chosen
 
     def use(n):
         _threads.set_num_threads(n)
 
     yield use
-    _threads._num_threads = before
+    _threads._num_threads, _threads._chosen = before
     _threads._forget_pool()
 
 
@@ -59,6 +59,27 @@ def test_importing_glassnet_leaves_blas_one_thread_per_call():
     blas = [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
             if pool["internal_api"] == "openblas"]
     assert blas and set(blas) == {1}
+
+
+def test_ranks_sharing_a_machine_share_its_cores(monkeypatch, threads):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(_threads, "_cores", lambda: 8)
+    monkeypatch.setattr(_threads, "_chosen", False)
+    _threads.share_cores(4)
+    assert glassnet.get_num_threads() == 2
+    _threads.share_cores(16)
+    assert glassnet.get_num_threads() == 1
+
+
+def test_a_chosen_thread_count_is_not_shared_away(monkeypatch, threads):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    threads(3)
+    _threads.share_cores(2)
+    assert glassnet.get_num_threads() == 3
+    monkeypatch.setattr(_threads, "_chosen", False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    _threads.share_cores(2)
+    assert glassnet.get_num_threads() == 3
 
 
 # ----- cutting the work ---------------------------------------------------------------------

@@ -42,6 +42,7 @@ MIN_BYTES_PER_THREAD = 1 << 20
 MIN_MACS_PER_THREAD = 8 << 20
 
 _num_threads: int | None = None
+_chosen = False  # set_num_threads was called: share_cores leaves the number alone
 _pool: list = []  # the _Worker threads, started as ops first need them
 _busy = threading.Lock()  # held while an op uses the pool
 _inside = threading.local()  # set on pool threads: an op they run splits no further
@@ -80,10 +81,19 @@ def worth_splitting(x: np.ndarray) -> bool:
 def set_num_threads(n: int) -> None:
     """Let each large op use ``n`` threads (PyTorch's ``torch.set_num_threads``); 1 keeps all
     work on the calling thread."""
-    global _num_threads
+    global _num_threads, _chosen
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
-    _num_threads = n
+    _num_threads, _chosen = n, True
+
+
+def share_cores(ways: int) -> None:
+    """Take one ``ways``-th of the cores, as one of ``ways`` processes on this machine (the
+    ranks of a data-parallel job), unless a number was chosen with ``set_num_threads`` or
+    OMP_NUM_THREADS."""
+    global _num_threads
+    if ways > 1 and not _chosen and "OMP_NUM_THREADS" not in os.environ:
+        _num_threads = max(1, _cores() // ways)
 
 
 def batch_slices(n: int, bytes_per_example: int) -> list[slice]:

@@ -1,5 +1,8 @@
 """glassnet.distributed in this process: a world of one (MPI's singleton start), and errors."""
 
+import os
+import re
+import subprocess
 import sys
 
 import numpy as np
@@ -7,6 +10,8 @@ import pytest
 
 import glassnet as torch
 import glassnet.distributed as dist
+
+from ._mpi import mpiexec_command
 
 pytest.importorskip("mpi4py", reason="mpi4py is not installed: pip install 'glassnet[mpi]'")
 
@@ -96,3 +101,26 @@ def test_async_op_returns_completed_work(world):
     work = dist.broadcast(torch.ones(3), src=0, async_op=True)
     assert work.is_completed() and work.wait()
     assert dist.reduce(torch.ones(3), dst=0) is None
+
+
+SHARE = """
+import os, sys
+import glassnet
+import glassnet.distributed as dist
+
+dist.init_process_group("mpi")
+print(f"rank {dist.get_rank()} threads {glassnet.get_num_threads()}", file=sys.stderr)
+"""
+
+
+def test_ranks_on_one_machine_split_its_cores_between_their_ops(tmp_path):
+    """Under a bare mpiexec each rank would otherwise split every op over all the cores."""
+    script = tmp_path / "share.py"
+    script.write_text(SHARE)
+    environ = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    done = subprocess.run([*mpiexec_command(2), sys.executable, str(script)],
+                          capture_output=True, text=True, timeout=60, env=environ)
+    assert done.returncode == 0, done.stderr
+    counts = re.findall(r"rank \d threads (\d+)", done.stderr)
+    assert counts == [str(max(1, cores // 2))] * 2, done.stderr

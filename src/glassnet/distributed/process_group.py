@@ -12,6 +12,8 @@ runs unchanged on a laptop.
 
 from __future__ import annotations
 
+from .. import _threads
+
 INSTALL_HINT = "pip install 'glassnet[mpi]'"
 _BACKENDS = ("mpi",)
 
@@ -102,6 +104,18 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
                 f"with the matching mpiexec -n"
             )
     _State.comm, _State.backend = comm, backend
+    _share_cores(comm, MPI)
+
+
+def _share_cores(comm, MPI) -> None:
+    """Give each op this rank's share of the machine's cores: the ranks on one machine would
+    otherwise each split their ops over every core (torchrun sets OMP_NUM_THREADS=1 for the
+    same reason)."""
+    local = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    try:
+        _threads.share_cores(local.Get_size())
+    finally:
+        local.Free()
 
 
 def destroy_process_group(group=None) -> None:
