@@ -143,6 +143,39 @@ def test_an_op_inside_a_pool_thread_runs_inline_instead_of_waiting_for_the_pool(
     assert len(set(second)) == 1  # the pool thread ran both inner slices itself
 
 
+def test_an_interrupt_while_waiting_drops_the_busy_workers(threads, monkeypatch):
+    """A Ctrl-C that lands while the caller waits must not leave a still-running worker in the
+    pool, where the next op would take its stale result."""
+    threads(2)
+    release = threading.Event()
+    _threads.run(lambda part: None, [slice(0, 1), slice(1, 2)])
+    stale = _threads._pool[0]
+    real_finish = _threads._Worker.finish
+
+    def interrupted(worker):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_threads._Worker, "finish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _threads.run(lambda part: part.start and release.wait(5), [slice(0, 1), slice(1, 2)])
+    monkeypatch.setattr(_threads._Worker, "finish", real_finish)
+    assert stale not in _threads._pool
+    assert _threads.run(lambda part: part.start, [slice(0, 1), slice(1, 2)]) == [0, 1]
+    release.set()
+
+
+def test_pool_threads_follow_the_callers_errstate(threads):
+    threads(2)
+    values = np.array([1.0, 0.0])
+    with np.errstate(divide="raise"):
+        with pytest.raises(FloatingPointError):
+            _threads.run(lambda part: np.float64(1.0) / values[part], [slice(0, 1), slice(1, 2)])
+    with np.errstate(divide="ignore"):
+        results = _threads.run(lambda part: np.float64(1.0) / values[part],
+                               [slice(0, 1), slice(1, 2)])
+    assert np.isinf(results[1]).all()
+
+
 def _parallel_sum_in_child(queue):
     x = np.arange(1 << 20, dtype=np.float64)
     parts = _threads.parallel_for(len(x), BIG, lambda rows: float(x[rows].sum()))

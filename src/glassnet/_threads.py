@@ -180,12 +180,17 @@ def run(work, slices: list[slice]) -> list:
         return [work(part) for part in slices]
     try:
         workers = _workers(len(slices) - 1)
+        errors = np.geterr()  # the caller's np.errstate, which is per thread
         for worker, part in zip(workers, slices[1:]):
-            worker.start(work, part)
+            worker.start(work, part, errors)
         try:
             first = work(slices[0])
         finally:
-            outcomes = [worker.finish() for worker in workers]
+            try:
+                outcomes = [worker.finish() for worker in workers]
+            except BaseException:  # a Ctrl-C while waiting: these workers may still be busy
+                _pool.clear()
+                raise
     finally:
         _busy.release()
     for ok, value in outcomes:
@@ -205,8 +210,8 @@ class _Worker:
         self._task = self._outcome = None
         threading.Thread(target=self._loop, name=f"glassnet-op-{index}", daemon=True).start()
 
-    def start(self, work, part) -> None:
-        self._task = (work, part)
+    def start(self, work, part, errors: dict) -> None:
+        self._task = (work, part, errors)
         self._go.release()
 
     def finish(self) -> tuple:
@@ -218,9 +223,10 @@ class _Worker:
         _inside.flag = True
         while True:
             self._go.acquire()
-            work, part = self._task
+            work, part, errors = self._task
             try:
-                self._outcome = (True, work(part))
+                with np.errstate(**errors):
+                    self._outcome = (True, work(part))
             except BaseException as error:  # handed to the caller, who raises it
                 self._outcome = (False, error)
             self._task = None
