@@ -101,9 +101,10 @@ def _geometry(input_shape, weight_shape, stride, padding, dilation) -> tuple:
 def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     """y = W ⋆ x + b on (N, C, H, W) arrays.
 
-    The batch is taken a chunk at a time (see ``CHUNK_BYTES``): each chunk's columns
-    (C·kh·kw, examples, L) are built, multiplied while still in cache, and dropped. Nothing
-    is kept for backward but x itself, from which backward rebuilds the columns.
+    The batch is shared between threads (``_threads``), and each thread takes its share a
+    chunk at a time (see ``CHUNK_BYTES``): each chunk's columns (C·kh·kw, examples, L) are
+    built, multiplied while still in cache, and dropped. Nothing is kept for backward but x
+    itself, from which backward rebuilds the columns.
     """
     n = x.shape[0]
     out_channels, _, kh, kw = weight.shape
@@ -132,8 +133,8 @@ def conv_backward(grad, x, weight, stride, padding, dilation, groups, needs):
     Chunk by chunk, as the forward cut the batch: each chunk's columns are rebuilt from x (one
     copy; keeping them from the forward would cost kh·kw times the input, 46 MB on a 32 → 64
     3x3 layer of 64 26x26 images), used by the dL/dW product while still in cache, and dropped
-    before the chunk's dL/dcols is made. dL/dW and dL/db add up over chunks; each chunk's
-    dL/dcols is scattered onto its own examples' rows of dL/dx.
+    before the chunk's dL/dcols is made. dL/dW and dL/db add up over chunks and then over
+    threads; each chunk's dL/dcols is scattered onto its own examples' rows of dL/dx.
     """
     need_x, need_w, need_b = needs
     if not (need_w or need_x):
