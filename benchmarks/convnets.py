@@ -15,11 +15,11 @@ How each figure is measured (one result line each):
   all timed steps of ``time.perf_counter`` around a step; ratio = glassnet / PyTorch.
 - **BLAS share**: the glassnet steps run again in a child process that Linux ``perf`` samples
   (``perf record -p``, attached after the child's warm-up; rounds x steps steps); the share of
-  the main thread's on-CPU samples inside the OpenBLAS library NumPy loaded. It counts every
-  BLAS call (``@``, ``np.dot``, ``einsum``) and also OpenBLAS spinning while the main thread
-  waits for its worker thread, which grows when other jobs share the cores. The rest is split
-  into the Python interpreter and "elsewhere" (mostly NumPy's own loops: copies, im2col,
-  elementwise ops). Printed as n/a when perf is unavailable.
+  the process's on-CPU samples, over all its threads (glassnet splits large ops between
+  threads, and BLAS runs one thread per call), inside the OpenBLAS library NumPy loaded. It
+  counts every BLAS call (``@``, ``np.dot``, ``einsum``). The rest is split into NumPy's own
+  loops (elementwise ops, strided copies), the Python interpreter, and "elsewhere" (libc's
+  memcpy for contiguous copies, the kernel). Printed as n/a when perf is unavailable.
 - **peak memory**: of one warmed-up step (optimizer state already allocated), the highest total
   of the step's live allocations above what was live when it began: activations, saved tensors,
   gradients, temporaries. glassnet: ``tracemalloc`` (NumPy reports its array buffers to it).
@@ -95,7 +95,7 @@ def blas_description() -> str:
                 break
         for symbol in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads"):
             if hasattr(lib, symbol):
-                text += f", {getattr(lib, symbol)()} threads"
+                text += f", {getattr(lib, symbol)()} thread(s) per call"
                 break
     settings = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
     return text + f"; env {settings or 'has no OPENBLAS_* settings'}"
@@ -276,19 +276,22 @@ def blas_share(net: str, steps: int, rounds: int) -> str:
             return f"n/a (perf record failed: {errors.strip()[-200:]})"
         report = subprocess.run([perf, "report", "-i", data, "--stdio", "-q", "-n", "--sort",
                                  "pid,dso"], capture_output=True, text=True, timeout=120).stdout
-    samples = {}  # dso -> the main thread's samples in it
+    samples = {}  # dso -> the process's samples in it, over all its threads
     for line in report.splitlines():
         match = re.match(r"\s*[\d.]+%\s+(\d+)\s+(\d+):\S+\s+(\S+)", line)
-        if match and int(match.group(2)) == worker.pid:
+        if match:
             samples[match.group(3)] = samples.get(match.group(3), 0) + int(match.group(1))
     total = sum(samples.values())
     if total == 0:
-        return "n/a (perf recorded no samples of the main thread)"
+        return "n/a (perf recorded no samples of the process)"
     blas = 100 * sum(n for dso, n in samples.items() if "blas" in dso.lower()) / total
-    python = 100 * sum(n for dso, n in samples.items() if "python" in dso.lower()) / total
-    return (f"{blas:.0f}% of the main thread's {total} samples in BLAS, {python:.0f}% in the "
-            f"Python interpreter, {100 - blas - python:.0f}% elsewhere (NumPy loops, libc, "
-            f"kernel)")
+    # the interpreter only: NumPy's own library is named _multiarray_umath.cpython-311-...
+    python = 100 * sum(n for dso, n in samples.items()
+                       if dso.startswith(("libpython", "python"))) / total
+    numpy_loops = 100 * sum(n for dso, n in samples.items() if "multiarray" in dso) / total
+    return (f"{blas:.0f}% of the process's {total} samples (all threads) in BLAS, "
+            f"{numpy_loops:.0f}% in NumPy's loops, {python:.0f}% in the Python interpreter, "
+            f"{100 - blas - numpy_loops - python:.0f}% elsewhere (libc copies, kernel)")
 
 
 # ----- where the time goes (cProfile) -------------------------------------------------------
@@ -360,7 +363,8 @@ def main() -> None:
     torch = None if args.no_torch else try_import_torch()
     if torch is not None:
         torch.set_num_threads(args.torch_threads)
-    print(f"convnets: {cpu_name()}; {blas_description()}")
+    print(f"convnets: {cpu_name()}; {blas_description()}; glassnet splits ops over "
+          f"{glassnet.get_num_threads()} threads")
     if torch is not None:
         print(f"convnets: PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
     batches = load_batches(args.steps)
