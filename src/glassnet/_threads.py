@@ -3,9 +3,8 @@
 NumPy runs each ufunc, copy and reduction on one core; only its BLAS products use them all. In
 a convnet step most of the time outside BLAS goes to copies of whole batches (im2col, col2im,
 layout changes, pooling, activations), so on a 2-core machine one core sits idle for half of
-the step. NumPy releases the GIL inside those loops, so Python threads, each given a slice of
-the batch, run them side by side; each thread's BLAS products run beside the other's (OpenBLAS
-lets concurrent callers share its threads).
+the step. NumPy releases the GIL inside those loops (and inside BLAS calls), so Python threads,
+each given a slice of the batch, run them side by side.
 
 PyTorch does the same with its intra-op thread pool and exposes it as ``torch.set_num_threads``
 / ``torch.get_num_threads``; glassnet uses those names. The default is the number of cores this
@@ -19,8 +18,9 @@ split between glassnet's threads instead (``matmul``). Mixing the two was slower
 OpenBLAS's workers, woken for a product, spin for a while after it, and a spinning worker on
 the core that an op thread needs slowed the im2col copies 2.5x and the MNIST convnet's step
 1.5x (measured on this project's 2-core machines). NumPy code of your own that runs after
-``import glassnet`` therefore gets one BLAS thread too; ``set_blas_threads(n)`` gives it more.
-With a BLAS other than OpenBLAS nothing is changed.
+``import glassnet`` therefore gets one BLAS thread too; ``set_blas_threads(n)`` here, or
+threadpoolctl's ``threadpool_limits(n)``, gives it more. With a BLAS other than OpenBLAS nothing
+is changed.
 
 Work is split only when each thread gets at least ``MIN_BYTES_PER_THREAD`` of it; below that,
 handing a slice to a thread costs more than it saves.
@@ -147,6 +147,7 @@ _blas_controls: list = []  # filled on first use: [(get, set) or None]
 
 
 def blas_controls() -> tuple | None:
+    """(get, set) of the OpenBLAS thread count, looked up once; None without OpenBLAS."""
     if not _blas_controls:
         _blas_controls.append(_openblas())
     return _blas_controls[0]
