@@ -38,17 +38,16 @@ every small matrix product can wait a scheduler tick for its second thread (we s
 compare one thread each there: ``OPENBLAS_NUM_THREADS=1 python benchmarks/convnets.py
 --torch-threads 1``.
 
-``--profile`` adds glassnet's per-op breakdown (cProfile: time in each ``Function``'s forward and
-backward, the optimizer step, and the engine) for each net.
+``--profile`` adds glassnet's per-op breakdown for each net: the wall time of each ``Function``'s
+forward and backward and of the optimizer step (each wrapped in a timer), and the rest (the
+engine and the modules' Python).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import ctypes
 import os
-import pstats
 import re
 import shutil
 import signal
@@ -294,55 +293,66 @@ def blas_share(net: str, steps: int, rounds: int) -> str:
             f"{100 - blas - numpy_loops - python:.0f}% elsewhere (libc copies, kernel)")
 
 
-# ----- where the time goes (cProfile) -------------------------------------------------------
-def function_labels() -> dict:
-    """(file, line) of every Function subclass's forward/backward → 'Class.forward'."""
+# ----- where the time goes (a timer around every op) ----------------------------------------
+def _function_classes() -> list:
     from glassnet.autograd.function import Function
 
-    labels, todo = {}, list(Function.__subclasses__())
+    classes, todo = [], list(Function.__subclasses__())
     while todo:
         cls = todo.pop()
         todo += cls.__subclasses__()
-        for method in ("forward", "backward"):
-            fn = cls.__dict__.get(method)
-            fn = getattr(fn, "__func__", fn)
-            if fn is not None and hasattr(fn, "__code__"):
-                labels[(fn.__code__.co_filename, fn.__code__.co_firstlineno)] = \
-                    f"{cls.__name__}.{method}"
-    return labels
+        classes.append(cls)
+    return classes
+
+
+def _timed(function, label: str, seconds: dict):
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
+
+    return timed
 
 
 def profile_ops(net: str, batches: list) -> None:
+    """Wall time of every Function's forward and backward and of the optimizer's step, each
+    wrapped in a timer for the run (a wrapper costs ~1 µs, where cProfile slowed every Python
+    call); an op's time includes waiting for the pool threads it split its work with."""
+    seconds = {}
+    patched = []
+    for cls in _function_classes():
+        for method in ("forward", "backward"):
+            if isinstance(cls.__dict__.get(method), staticmethod):
+                function = cls.__dict__[method].__func__
+                patched.append((cls, method, cls.__dict__[method]))
+                setattr(cls, method, staticmethod(
+                    _timed(function, f"{cls.__name__}.{method}", seconds)))
     step, _ = glassnet_step_fn(net)
     data = [(glassnet.from_numpy(x), glassnet.from_numpy(y)) for x, y in batches]
     step(*data[0])
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    for x, y in data:
-        step(x, y)
-    profiler.disable()
-    total = (time.perf_counter() - start) / len(data)
-    stats = pstats.Stats(profiler).stats
-    labels = function_labels()
-    rows = {}
-    for (filename, line, name), (_, _, _, cumulative, _) in stats.items():
-        label = labels.get((filename, line))
-        if label is None and name == "step" and "optim" in filename:
-            label = f"{Path(filename).stem}.step (optimizer)"
-        if label is None and name == "zero_grad":
-            label = "optimizer.zero_grad"
-        if label is not None:
-            rows[label] = rows.get(label, 0.0) + cumulative / len(data)
-    print(f"profile {net:8s} glassnet {total * 1e3:.2f} ms/step under cProfile; inclusive time "
-          f"per op (forward/backward run NumPy only, so inclusive = the op's own cost):")
-    for label, seconds in sorted(rows.items(), key=lambda kv: -kv[1]):
-        if seconds / total >= 0.005:
-            print(f"profile {net:8s}   {label:32s} {seconds * 1e3:8.3f} ms/step "
-                  f"{100 * seconds / total:5.1f}%")
-    accounted = sum(rows.values())
-    print(f"profile {net:8s}   {'(engine, modules, Python glue)':32s} "
-          f"{(total - accounted) * 1e3:8.3f} ms/step {100 * (total - accounted) / total:5.1f}%")
+    optimizer_step = optim.Optimizer.step
+    optim.Optimizer.step = _timed(optimizer_step, "optimizer.step", seconds)
+    seconds.clear()
+    try:
+        start = time.perf_counter()
+        for x, y in data:
+            step(x, y)
+        total = (time.perf_counter() - start) / len(data)
+    finally:
+        optim.Optimizer.step = optimizer_step
+        for cls, method, original in patched:
+            setattr(cls, method, original)
+    print(f"profile {net:8s} glassnet {total * 1e3:.2f} ms/step with every op timed; wall time "
+          f"per op (forward/backward run NumPy only, so this is the op's own cost):")
+    for label, spent in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        if spent / len(data) / total >= 0.005:
+            print(f"profile {net:8s}   {label:32s} {spent / len(data) * 1e3:8.3f} ms/step "
+                  f"{100 * spent / len(data) / total:5.1f}%")
+    rest = total - sum(seconds.values()) / len(data)
+    print(f"profile {net:8s}   {'(engine, modules, Python glue)':32s} {rest * 1e3:8.3f} ms/step "
+          f"{100 * rest / total:5.1f}%")
 
 
 # ----- main ---------------------------------------------------------------------------------
