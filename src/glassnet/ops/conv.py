@@ -146,7 +146,7 @@ def conv_backward(grad, x, weight, stride, padding, dilation, groups, needs):
     kernels_t = _grouped(weight, groups).transpose(0, 2, 1)
     (top, bottom), (left, right) = padding
     padded = (n, x.shape[1], x.shape[2] + top + bottom, x.shape[3] + left + right)
-    image = np.zeros(padded, dtype=grad.dtype) if need_x else None
+    image = np.empty(padded, dtype=grad.dtype) if need_x else None  # zeroed chunk by chunk
 
     def backward_chunks(chunks):
         gw = gb = None
@@ -165,6 +165,7 @@ def conv_backward(grad, x, weight, stride, padding, dilation, groups, needs):
                 del cols  # before dL/dcols, of the same size, is made
             if need_x:
                 grad_cols = np.matmul(kernels_t, g)
+                image[part] = 0
                 col2im(grad_cols.reshape(-1, examples, length), image[part], (kh, kw), stride,
                        dilation, out, wide)
         return gw, gb
