@@ -93,7 +93,7 @@ class World:
         if not distributed.is_initialized():
             distributed.init_process_group(backend="mpi")
         world = cls(distributed.get_rank(), distributed.get_world_size())
-        limit_blas_threads(environ)
+        one_thread_per_rank(environ)
         if not world.is_main:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
         return world
@@ -270,7 +270,7 @@ def without_procs(argv: list[str]) -> list[str]:
 
 
 # ----- one thread per rank ------------------------------------------------------------------
-def limit_blas_threads(environ=None) -> None:
+def one_thread_per_rank(environ=None) -> None:
     """Run this rank's ops on one thread (``glassnet.set_num_threads(1)``; BLAS already runs one
     thread per call under glassnet), since the other ranks fill the other cores; unless the
     user chose a number with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS."""

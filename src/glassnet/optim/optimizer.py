@@ -214,9 +214,12 @@ class Optimizer:
             return self.update(flat.params if reads else None, flat.grad, state, group,
                                flat.scratch)
 
+        per_element = {key for key, value in state.items()
+                       if isinstance(value, np.ndarray) and value.shape == flat.grad.shape}
+
         def part(run):
-            own = {key: value[run] if isinstance(value, np.ndarray)
-                   and value.shape == flat.grad.shape else value for key, value in state.items()}
+            own = {key: value[run] if key in per_element else value
+                   for key, value in state.items()}
             scratch = flat.scratch[run]
             change = self.update(flat.params[run] if reads else None, flat.grad[run], own,
                                  group, scratch)
@@ -224,8 +227,7 @@ class Optimizer:
                 np.copyto(scratch, change)
             return own
 
-        scalars = [key for key, value in state.items()
-                   if not (isinstance(value, np.ndarray) and value.shape == flat.grad.shape)]
+        scalars = [key for key in state if key not in per_element]
         first = _threads.run(part, parts)[0]
         # scalar state (the step count, NAdam's mu_product) moved the same way in every part
         state.update({key: first[key] for key in scalars})
