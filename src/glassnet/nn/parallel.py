@@ -85,7 +85,7 @@ class DistributedDataParallel(Module):
             )
         self._check_same_model(comm)
         _broadcast_flat(list(module.parameters()) + list(module.buffers()), comm)
-        self._groups = _dtype_groups(self._params)
+        self._groups, self._layouts = _dtype_groups(self._params)
         self._ready: set[int] = set()
         self._armed = False
         owner = weakref.ref(self)
@@ -154,50 +154,47 @@ class DistributedDataParallel(Module):
 
         All gradients except the ``last`` one are already in ``.grad``; the last one is still
         on its way into ``.grad`` (its hook runs before the engine adds it), so it is packed
-        from ``.grad + last_grad`` and handed back averaged for the engine to store.
+        from ``.grad + last_grad`` and handed back averaged for the engine to store. Per dtype:
+        one ``concatenate`` packs the flat buffer, one Allreduce sums it, and each average is
+        written straight into its ``.grad`` (sum × 1/world in one pass).
         """
         comm = _group._default_comm("DistributedDataParallel backward")
         MPI = _group._import_mpi()
-        last_param = self._params[last]
-        if any(self._params[i]._data.dtype != flat.dtype for indices, flat in self._groups
-               for i in indices):
-            self._groups = _dtype_groups(self._params)  # the model was cast after wrapping
-        missing = [name for i, (name, p) in enumerate(self._named_trainable())
-                   if i != last and p.grad is None]
-        if missing:
-            raise RuntimeError(
-                f"DistributedDataParallel averages .grad after backward(), but {missing} have "
-                f"no .grad: torch.autograd.grad() does not fill .grad, so it cannot be used "
-                f"through DDP; call loss.backward() instead"
-            )
+        params = self._params
+        grads = []
+        for i, p in enumerate(params):  # a loop, not comprehensions: it runs every step
+            data, grad = p._data, p.grad
+            if (data.dtype, data.shape) != self._layouts[i]:  # cast or replaced after wrapping
+                self._groups, self._layouts = _dtype_groups(params)
+            if grad is None and i != last:
+                self._raise_missing(last)
+            grads.append(grad)
+        last_param = params[last]
+        pending = last_grad if last_param.grad is None else last_param.grad._data + last_grad
+        scale = 1.0 / self._world_size
         result = None
-        for indices, flat in self._groups:
-            offset = 0
-            for i in indices:
-                p = self._params[i]
-                n = p._data.size
-                if i == last:
-                    g = last_grad if last_param.grad is None else last_param.grad._data + last_grad
-                else:
-                    g = p.grad._data
-                flat[offset:offset + n] = g.reshape(-1)
-                offset += n
+        for indices, flat, views in self._groups:
+            np.concatenate([pending.reshape(-1) if i == last else grads[i]._data.reshape(-1)
+                            for i in indices], out=flat)
             comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
-            flat /= self._world_size
-            offset = 0
-            for i in indices:
-                p = self._params[i]
-                n = p._data.size
-                average = flat[offset:offset + n].reshape(p._data.shape)
-                offset += n
+            for i, view in zip(indices, views):
                 if i == last:
-                    result = average.copy()
+                    result = np.multiply(view, scale)  # a fresh array the engine keeps
                 else:
-                    p.grad._data[...] = average
+                    np.multiply(view, scale, out=grads[i]._data)
         if last_param.grad is not None:
             last_param.grad = None  # the engine stores the returned average as the new .grad
             last_param._grad_passes = 0
         return Tensor._make(result)
+
+    def _raise_missing(self, last: int):
+        missing = [name for i, (name, p) in enumerate(self._named_trainable())
+                   if i != last and p.grad is None]
+        raise RuntimeError(
+            f"DistributedDataParallel averages .grad after backward(), but {missing} have "
+            f"no .grad: torch.autograd.grad() does not fill .grad, so it cannot be used "
+            f"through DDP; call loss.backward() instead"
+        )
 
     # ----- helpers ---------------------------------------------------------------------------
     def _named_trainable(self) -> list:
@@ -233,13 +230,23 @@ class _ReadyHook:
         return None if ddp is None else ddp._on_grad_ready(self.index, grad._data)
 
 
-def _dtype_groups(params: list) -> list:
-    """Indices of the parameters per dtype, each with its flat buffer (allocated once)."""
+def _dtype_groups(params: list) -> tuple[list, list]:
+    """Per dtype: the parameters' indices, their flat buffer (allocated once) and each one's
+    view of it, shaped like the parameter; and every parameter's (dtype, shape), to notice a
+    cast or a replaced ``.data``."""
     by_dtype: dict = {}
     for i, p in enumerate(params):
         by_dtype.setdefault(p._data.dtype, []).append(i)
-    return [(indices, np.empty(sum(params[i]._data.size for i in indices), dtype=dtype))
-            for dtype, indices in by_dtype.items()]
+    groups = []
+    for dtype, indices in by_dtype.items():
+        flat = np.empty(sum(params[i]._data.size for i in indices), dtype=dtype)
+        views, offset = [], 0
+        for i in indices:
+            shape, size = params[i]._data.shape, params[i]._data.size
+            views.append(flat[offset:offset + size].reshape(shape))
+            offset += size
+        groups.append((indices, flat, views))
+    return groups, [(p._data.dtype, p._data.shape) for p in params]
 
 
 def _broadcast_flat(tensors: list, comm) -> None:
