@@ -17,11 +17,15 @@ With more than one rank it also times a bare Allreduce of the gradient's size an
 CPU times predict for an idle machine (this machine is shared: a rank that loses its core to
 another process makes the other rank wait in the Allreduce).
 
-    python benchmarks/data_parallel.py [--ranks 1,2] [--global-batch 128,512,2048] [--epochs 5]
+    python benchmarks/data_parallel.py [--ranks 1,2] [--global-batch 128,256,512,1024,2048]
+                                       [--epochs 5]
 
 Several global batches show where the time goes: each step has a fixed cost (Python and the
 optimizer's update of every weight, paid in full on every rank) that splitting the batch does
-not shrink, so the ratio grows with the batch each rank gets.
+not shrink, so the ratio grows with the batch each rank gets. When the list holds both B and
+2·B, the end also compares 1 rank at B with 2 ranks at B each: the same batch per rank, which
+is what ``glassnet train --procs 2 --batch-size B`` gives against one process (the command's
+--batch-size is per process, as in PyTorch DDP).
 """
 
 from __future__ import annotations
@@ -194,7 +198,7 @@ def launch(ranks: int, global_batch: int, epochs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ranks", default="1,2", help="comma-separated world sizes")
-    parser.add_argument("--global-batch", default="128,512,2048",
+    parser.add_argument("--global-batch", default="128,256,512,1024,2048",
                         help="comma-separated global batch sizes (one worker run: one size)")
     parser.add_argument("--epochs", type=int, default=5,
                         help="timed epochs per run (median and fastest reported)")
@@ -203,17 +207,37 @@ def main() -> None:
     if args.worker:
         return worker(int(args.global_batch), args.epochs)
     print(f"load before: {os.getloadavg()[0]:.2f} (1-minute average, {os.cpu_count()} cores)")
-    for global_batch in (int(b) for b in args.global_batch.split(",")):
-        compare([int(r) for r in args.ranks.split(",")], global_batch, args.epochs)
+    runs = {global_batch: compare([int(r) for r in args.ranks.split(",")], global_batch,
+                                  args.epochs)
+            for global_batch in (int(b) for b in args.global_batch.split(","))}
+    same_batch_per_rank(runs)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
-def compare(world_sizes: list[int], global_batch: int, epochs: int) -> None:
-    """One line per world size at this global batch, then the ratios to 1 rank."""
+def _rate(result: dict) -> float:
+    return result["images"] / result["epoch_seconds"]
+
+
+def same_batch_per_rank(runs: dict) -> None:
+    """The ratio of N ranks at N·B to 1 rank at B, for every B the runs allow: how much faster an
+    epoch goes when processes are added and the batch per process is kept."""
+    for global_batch, results in sorted(runs.items()):
+        for ranks in sorted(results):
+            wider = runs.get(global_batch * ranks, {}).get(ranks)
+            if ranks == 1 or 1 not in results or wider is None:
+                continue
+            ratio = _rate(wider) / _rate(results[1])
+            print(f"ratio (images/s, {global_batch} per rank): {ranks} ranks x {global_batch} / "
+                  f"1 rank x {global_batch} {ratio:.2f}x", flush=True)
+
+
+def compare(world_sizes: list[int], global_batch: int, epochs: int) -> dict:
+    """One line per world size at this global batch, then the ratios to 1 rank; returns each
+    world size's result."""
     results = {}
     for ranks in world_sizes:
         r = results[ranks] = launch(ranks, global_batch, epochs)
-        rate = r["images"] / r["epoch_seconds"]
+        rate = _rate(r)
         best = r["images"] / r["best_epoch_seconds"]
         step_ms = r["epoch_seconds"] / r["steps"] * 1e3
         collective_ms = r["collective_s_per_step"] * 1e3
@@ -244,6 +268,7 @@ def compare(world_sizes: list[int], global_batch: int, epochs: int) -> None:
             for n, r in results.items() if n > 1)
         print(f"  projection for an idle machine (compute CPU time + bare Allreduce): "
               f"{projected}", flush=True)
+    return results
 
 
 if __name__ == "__main__":
