@@ -69,8 +69,11 @@ def test_glassnet_weights_load_into_pytorch_and_back(tmp_path):
 
 # ----- PyTorch's signatures, and no pickle whatever the keywords say -------------------------
 @pytest.mark.parametrize("weights_only", [True, False, None])
-@pytest.mark.parametrize("map_location", [None, "cpu", glassnet.device("cpu"), {"cuda:0": "cpu"}])
+@pytest.mark.parametrize("map_location", [None, "cpu", glassnet.device("cpu"), {"cuda:0": "cpu"},
+                                          {"cuda:0": "cuda:1"}, {glassnet.device("cpu"): "cpu"}])
 def test_load_takes_pytorchs_keywords(tmp_path, weights_only, map_location):
+    # a dict maps saved locations; every glassnet tensor was saved from "cpu", so an entry for
+    # "cuda:0" does not apply (PyTorch's DDP tutorial passes {"cuda:0": f"cuda:{rank}"})
     glassnet.save({"w": glassnet.arange(3.0)}, tmp_path / "w.pth")
     loaded = glassnet.load(tmp_path / "w.pth", map_location=map_location,
                            weights_only=weights_only)

@@ -95,12 +95,19 @@ def save(obj, f, metadata: dict | None = None) -> None:
 
 
 def _check_map_location(map_location) -> None:
-    """Everything loads onto the CPU, the one device there is; naming another one is an error."""
+    """Everything loads onto the CPU, the one device there is; naming another one is an error.
+
+    A dict maps the location a tensor was saved from to where it goes, as in PyTorch. glassnet
+    saves every tensor from ``"cpu"``, so only that entry applies: the DDP tutorial's
+    ``{"cuda:0": f"cuda:{rank}"}`` leaves CPU tensors where they are, as it does on a CPU-only
+    PyTorch, while ``{"cpu": "cuda:0"}`` is an error there and here.
+    """
     if map_location is None or callable(map_location):
         return
     if isinstance(map_location, Mapping):
-        for target in map_location.values():
-            check_device(target)
+        for source, target in map_location.items():
+            if str(source) == "cpu":
+                check_device(target)
         return
     check_device(map_location)
 
@@ -123,7 +130,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     Args:
         f: a path, or a binary file object opened for reading.
         map_location: where tensors go: ``None``, ``"cpu"``, ``glassnet.device("cpu")``, a dict
-            whose targets are the CPU, or PyTorch's ``fn(tensor, location)`` (called with each
+            from saved location to target (only its ``"cpu"`` entry applies, and it must
+            name the CPU), or PyTorch's ``fn(tensor, location)`` (called with each
             tensor and ``"cpu"``; it must return a tensor). Another device raises ``DeviceError``.
         pickle_module: must be None: there is no pickle here.
         weights_only: True or False (or None) load the same way: tensors only, never code.
