@@ -51,9 +51,25 @@ def test_init_twice_is_an_error(world):
 
 
 def test_other_backends_are_refused_naming_mpi():
-    with pytest.raises(ValueError, match="expected backend='mpi'.*got backend='nccl'"):
+    with pytest.raises(ValueError, match="expected backend='mpi' or 'gloo'.*got backend='nccl'"
+                                         ".*NCCL is for GPUs"):
         dist.init_process_group("nccl")
+    with pytest.raises(ValueError, match="got backend='ucc'; start the processes with mpiexec"):
+        dist.init_process_group("ucc")
     assert not dist.is_initialized()
+
+
+@pytest.mark.parametrize("backend", ["gloo", "cpu:gloo"])
+def test_pytorchs_cpu_backend_name_runs_on_mpi(backend):
+    # CPU DDP scripts written for PyTorch pass "gloo"; the collectives are the same on MPI
+    dist.init_process_group(backend)
+    try:
+        assert dist.get_backend() == backend and dist.get_world_size() == 1
+        t = torch.tensor([2.0])
+        dist.all_reduce(t)
+        assert t.tolist() == [2.0]
+    finally:
+        dist.destroy_process_group()
 
 
 def test_world_size_that_disagrees_with_the_launcher_is_an_error():

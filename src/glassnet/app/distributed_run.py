@@ -33,32 +33,19 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from .. import _threads
+from ..distributed.run import find_mpiexec, launcher_world_size
 
-# the variables MPI launchers set in each process they start: (world size, rank)
-LAUNCHER_VARIABLES = (("PMI_SIZE", "PMI_RANK"), ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),
-                      ("MV2_COMM_WORLD_SIZE", "MV2_COMM_WORLD_RANK"))
 # one BLAS thread per rank: N ranks on N cores, not N x cores threads fighting for them
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 INSTALL_HINT = "pip install mpi4py mpich"
 MAX_PROCS = 4096
 T = TypeVar("T")
-
-
-def launcher_world_size(environ=None) -> int:
-    """How many processes the MPI launcher started (1 when this process was not launched by
-    one): read from the launcher's environment variables, before MPI itself is touched."""
-    environ = os.environ if environ is None else environ
-    for size, _ in LAUNCHER_VARIABLES:
-        if environ.get(size, "").strip().isdigit():
-            return max(1, int(environ[size]))
-    return 1
 
 
 ABORT_GRACE_SECONDS = 3.0  # how long a rank waits for rank 0 to end the job after Ctrl-C
@@ -213,18 +200,6 @@ def run_ranks(world: World, work: Callable[[], int], debug: bool = False) -> int
 
 
 # ----- --procs N: start mpiexec for the user ------------------------------------------------
-def find_mpiexec() -> str:
-    """The mpiexec next to this Python (the one the ``mpich`` wheel installs), else on PATH."""
-    local = Path(sys.executable).parent / "mpiexec"
-    if local.exists():
-        return str(local)
-    found = shutil.which("mpiexec")
-    if found is None:
-        raise RuntimeError(f"--procs needs MPI's launcher mpiexec, which is neither next to "
-                           f"{sys.executable} nor on PATH; install it with: {INSTALL_HINT}")
-    return found
-
-
 def launch_command(procs: int, argv: list[str]) -> tuple[list[str], dict]:
     """(command, environment) that start ``procs`` ranks of ``glassnet <argv>`` (argv without
     ``--procs``): this Python, one BLAS thread per rank unless the user set the variables."""
@@ -239,7 +214,8 @@ def launch_command(procs: int, argv: list[str]) -> tuple[list[str], dict]:
     if not distributed.is_available():
         raise ImportError(f"--procs {procs} needs mpi4py and an MPI library, which are not "
                           f"installed; install them with: {INSTALL_HINT}")
-    command = [find_mpiexec(), "-n", str(procs), sys.executable, "-m", "glassnet", *argv]
+    command = [find_mpiexec("--procs"), "-n", str(procs), sys.executable, "-m", "glassnet",
+               *argv]
     environ = dict(os.environ)
     for name in THREAD_VARIABLES:
         environ.setdefault(name, "1")

@@ -15,7 +15,9 @@ from __future__ import annotations
 from .. import _threads
 
 INSTALL_HINT = "pip install 'glassnet[mpi]'"
-_BACKENDS = ("mpi",)
+# PyTorch's CPU backend names: "gloo" (what CPU DDP scripts pass) runs on MPI too, since the
+# collectives mean the same on CPU tensors whatever moves the bytes
+_BACKENDS = ("mpi", "gloo", "cpu:gloo", "cpu:mpi")
 
 
 class _State:
@@ -62,7 +64,8 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     """Join the default process group; rank and world size come from the MPI launcher.
 
     Args:
-        backend: ``"mpi"`` (the default, and the only one: glassnet runs on MPI).
+        backend: ``"mpi"`` (the default) or ``"gloo"``, PyTorch's CPU backend, which CPU DDP
+            scripts pass: glassnet runs both on MPI (``get_backend()`` returns the name given).
         init_method: must be None or ``"env://"``: MPI's launcher already connects the processes.
         timeout: accepted for PyTorch compatibility; MPI has no collective timeout, so it must
             be None.
@@ -82,9 +85,12 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         )
     backend = "mpi" if backend is None else str(backend).lower()
     if backend not in _BACKENDS:
+        gpu = "nccl" in backend or "cuda" in backend
         raise ValueError(
-            f"init_process_group: expected backend='mpi' (glassnet runs on MPI), got "
-            f"backend={backend!r}; start the processes with mpiexec and pass backend='mpi'"
+            f"init_process_group: expected backend='mpi' or 'gloo' (glassnet runs both on MPI, "
+            f"on the CPU), got backend={backend!r}"
+            + ("; NCCL is for GPUs, which glassnet does not use: pass 'gloo' or 'mpi'" if gpu
+               else "; start the processes with mpiexec and pass backend='mpi'")
         )
     if init_method not in (None, "env://"):
         raise ValueError(
@@ -125,7 +131,7 @@ def destroy_process_group(group=None) -> None:
 
 
 def get_backend(group=None) -> str:
-    """The backend's name: ``"mpi"``."""
+    """The backend's name as ``init_process_group`` got it: ``"mpi"`` or ``"gloo"``."""
     _check_group(group, "get_backend")
     _default_comm("get_backend")
     return _State.backend
