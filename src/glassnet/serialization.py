@@ -8,11 +8,16 @@ half-overwritten.
 
 What differs from ``torch.save``/``torch.load``, and why:
 
-- Only ``{name: tensor}`` dicts are saved (a ``state_dict``). ``torch.save(model, path)``
-  pickles the whole Module, and loading that pickle means running whatever code the file names;
-  glassnet refuses the save with one line naming the fix (save the ``state_dict`` and rebuild the
-  model in code) rather than writing a weights-only file that would later load as a dict where
-  the program expects a model.
+- What can be saved is what ``torch.load(weights_only=True)`` reads back: tensors, and dicts,
+  lists and tuples of them with str / int / float / bool / None leaves, such as PyTorch's
+  general checkpoint ``{"epoch": 5, "model_state_dict": ..., "optimizer_state_dict": ...}``.
+  A plain ``{name: tensor}`` dict (a ``state_dict``) is a plain safetensors file that
+  ``safetensors.torch.load_file`` reads too; anything else keeps its tensors in the same table
+  and its outline as JSON in the header (``_nested_checkpoint.py``).
+- ``torch.save(model, path)`` pickles the whole Module, and loading that pickle means running
+  whatever code the file names; glassnet refuses the save with one line naming the fix (save
+  the ``state_dict`` and rebuild the model in code) rather than writing a weights-only file that
+  would later load as a dict where the program expects a model.
 - ``load(..., weights_only=False)`` is accepted, so PyTorch code runs unchanged, but it does not
   turn pickle on: there is no pickle to turn on. A file that is not safetensors (a PyTorch
   ``.pth`` pickle, say) is refused with the one-line conversion to run in PyTorch.
@@ -20,12 +25,14 @@ What differs from ``torch.save``/``torch.load``, and why:
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
+from . import _nested_checkpoint as _nested
 from ._files import atomic_write
 from .devices import check_device
 from .tensor import Tensor
@@ -45,8 +52,9 @@ def _safetensors_numpy():
     return safetensors_numpy
 
 
-def _arrays(obj) -> dict:
-    """The ``{name: array}`` dict to write, or a one-line refusal naming the fix."""
+def _table(obj, metadata: dict | None) -> tuple[dict, dict | None]:
+    """The ``{name: array}`` table to write and the header's metadata, or a one-line refusal
+    naming the fix."""
     from .nn.module import Module  # imported here: nn imports glassnet, which imports this
 
     if isinstance(obj, Module):
@@ -55,25 +63,25 @@ def _arrays(obj) -> dict:
             f"(storing a module means pickling it, and loading a pickle runs code). Save its "
             f"weights: glassnet.save(model.state_dict(), path), and rebuild the model in code "
             f"before model.load_state_dict(glassnet.load(path))")
-    if not isinstance(obj, Mapping):
-        raise TypeError(f"save: expected a {{name: tensor}} dict such as model.state_dict(), "
-                        f"got {type(obj).__name__}; wrap a lone tensor: glassnet.save({{'x': x}}, "
-                        f"path)")
-    arrays = {}
-    for name, value in obj.items():
-        if not isinstance(value, (Tensor, np.ndarray)):
-            raise TypeError(f"save: {name!r} is a {type(value).__name__}; only tensors and "
-                            f"arrays can be saved (put other settings in a JSON file)")
-        arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value, order="C")
-    return arrays
+    if metadata is not None and _nested.OUTLINE_KEY in metadata:
+        raise ValueError(f"save: the metadata key {_nested.OUTLINE_KEY!r} is glassnet's own; "
+                         f"pick another name")
+    if _nested.is_flat(obj):
+        return {name: np.asarray(value._data if isinstance(value, Tensor) else value,
+                                 order="C") for name, value in obj.items()}, metadata
+    arrays: dict = {}
+    text = _nested.outline(obj, arrays)
+    return arrays, {**(metadata or {}), _nested.OUTLINE_KEY: text}
 
 
 def save(obj, f, metadata: dict | None = None) -> None:
-    """Write a ``{name: tensor}`` dict (e.g. ``model.state_dict()``) as safetensors.
+    """Write ``obj`` as safetensors: a ``state_dict``, or a checkpoint of dicts, lists and
+    numbers around tensors (what ``torch.load(weights_only=True)`` reads).
 
     Args:
-        obj: the dict of tensors or NumPy arrays. A whole Module is refused (see the module's
-            docstring): save ``model.state_dict()``.
+        obj: a ``{name: tensor}`` dict such as ``model.state_dict()``; or tensors and arrays
+            inside dicts, lists and tuples with str / int / float / bool / None leaves (see the
+            module's docstring). A whole Module is refused: save ``model.state_dict()``.
         f: a path, or a binary file object opened for writing (``io.BytesIO()``).
         metadata: optional ``{str: str}`` stored in the file's header.
 
@@ -85,7 +93,7 @@ def save(obj, f, metadata: dict | None = None) -> None:
         tensor([1., 1.])
     """
     library = _safetensors_numpy()
-    arrays = _arrays(obj)
+    arrays, metadata = _table(obj, metadata)
     if hasattr(f, "write"):
         f.write(library.save(arrays, metadata=metadata))
         return
@@ -121,8 +129,9 @@ def _what_it_is(head: bytes) -> str:
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = True,
-         mmap: bool | None = None) -> OrderedDict:
-    """Read a safetensors file back as an ordered ``{name: tensor}`` dict.
+         mmap: bool | None = None):
+    """Read a safetensors file back: a plain one as an ordered ``{name: tensor}`` dict, a
+    checkpoint that ``save`` wrote from dicts, lists and numbers as that same structure.
 
     PyTorch's keywords are accepted so its code runs unchanged; none of them can make glassnet
     unpickle (see the module's docstring).
@@ -165,11 +174,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
             f"load: {where} is not a readable safetensors file: it looks like "
             f"{_what_it_is(data[:4])} ({error}); {NO_PICKLE}. Convert it in PyTorch: "
             f"safetensors.torch.save_file(torch.load(path), 'weights.safetensors')") from None
-    tensors = OrderedDict((name, Tensor._make(array)) for name, array in arrays.items())
     if callable(map_location):
-        for name, tensor in tensors.items():
-            tensors[name] = _mapped(map_location, tensor, name)
-    return tensors
+        arrays = {name: _mapped(map_location, Tensor._make(array), name)._data
+                  for name, array in arrays.items()}
+    outline = _header_metadata(data).get(_nested.OUTLINE_KEY)
+    if outline is not None:
+        return _nested.rebuild(outline, arrays)
+    return OrderedDict((name, Tensor._make(array)) for name, array in arrays.items())
+
+
+def _header_metadata(data: bytes) -> dict:
+    """The ``__metadata__`` of a safetensors file (already read once by the library): an
+    8-byte little-endian header length, then the JSON header."""
+    size = int.from_bytes(data[:8], "little")
+    metadata = json.loads(data[8:8 + size]).get("__metadata__")
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _mapped(map_location, tensor: Tensor, name: str) -> Tensor:
