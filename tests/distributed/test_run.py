@@ -21,7 +21,13 @@ def launched(command: list[str], environ: dict | None = None) -> list[dict]:
     done = subprocess.run(command, capture_output=True, text=True, timeout=120,
                           env=dict(env, **(environ or {})))
     assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    # each rank prints one JSON object; mpiexec may join two ranks' lines without a newline
+    decoder, text, lines = json.JSONDecoder(), done.stdout, []
+    start = text.find('{"env"')
+    while start != -1:
+        line, end = decoder.raw_decode(text, start)
+        lines.append(line)
+        start = text.find('{"env"', end)
     return sorted(lines, key=lambda line: line["rank"])
 
 
