@@ -14,7 +14,7 @@ from ._mpi import SCRIPTS, mpiexec_command
 
 TUTORIALS = SCRIPTS / "pytorch"
 EVENT = re.compile(r"\[GPU\d\] Epoch \d+ \| Batchsize: \d+ \| Steps: \d+"
-                   r"|Epoch \d+ \| Training snapshot saved at \S+"
+                   r"|Epoch \d+ \| Training snapshot saved at \S+?\.pt"
                    r"|Resuming training from snapshot at Epoch \d+"
                    r"|(?:Finished running|Running) (?:basic DDP|DDP checkpoint) example on rank \d")
 
