@@ -49,6 +49,7 @@ T = TypeVar("T")
 
 
 ABORT_GRACE_SECONDS = 3.0  # how long a rank waits for rank 0 to end the job after Ctrl-C
+FORWARD_SECONDS = 0.2  # how long an aborting rank waits for mpiexec to forward its last line
 
 
 class World:
@@ -148,6 +149,10 @@ class World:
         this rank alone, while the others may be waiting for it inside a collective."""
         print(line, file=sys.stderr, flush=True)
         sys.stdout.flush()
+        # the line sits in the pipe to mpiexec's proxy, which stops reading once the abort
+        # reaches it: give it a moment to forward the line first (once, in a full test run,
+        # the line was lost)
+        time.sleep(FORWARD_SECONDS)
         from ..distributed import process_group
 
         comm = process_group._default_comm("abort")
