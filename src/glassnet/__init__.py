@@ -20,6 +20,7 @@ from ._threads import get_num_threads, set_num_threads
 _threads.take_over_blas()
 from .tensor import Size, Tensor
 from . import dtypes
+from .dtypes import finfo, iinfo
 from .dtypes import (double, dtype, float, float16, float32, float64, get_default_dtype, half,
                      int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .dtypes import bool_ as bool
@@ -30,10 +31,11 @@ from .errors import GlassnetWarning, GraphError, ShapeError
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                      seed, set_rng_state)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
-                       randperm, tensor, zeros, zeros_like)
+                       linspace, logspace, ones, ones_like, rand, rand_like, randint, randn,
+                       randn_like, randperm, tensor, zeros, zeros_like)
+from .compiler import compile, get_float32_matmul_precision, set_float32_matmul_precision
 from .random_functions import bernoulli, multinomial, normal, poisson, randint_like
-from ._tensor_misc import is_tensor, numel
+from ._tensor_misc import is_floating_point, is_tensor, numel
 from ._format import set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                  set_grad_enabled)
@@ -52,16 +54,19 @@ from .ops.math_functions import (acos, acosh, arccos, arccosh, arcsin, arcsinh, 
                                  erf, erfc, exp2, expm1, fix, floor_divide, fmax, fmin, fmod,
                                  frac, lerp, log2, log10, reciprocal, remainder, rsqrt, sin,
                                  sinh, tan, trunc)
+from .ops.shape_functions import broadcast_shapes
 from .ops.shape_functions import (atleast_1d, atleast_2d, atleast_3d, chunk, column_stack,
                                   dstack, flip, fliplr, flipud, hstack, moveaxis, movedim, narrow,
                                   repeat_interleave, roll, row_stack, split, swapaxes, swapdims,
                                   tril, triu, unbind, vstack)
-from .ops.composite_functions import (absolute, addcdiv, addcmul, clamp_max, clamp_min,
-                                       copysign, deg2rad, float_power, greater, greater_equal,
-                                       hypot, less, less_equal, logical_xor, logit, nan_to_num,
-                                       not_equal, rad2deg, sgn, sinc, xlogy)
-from .ops.index_functions import (gather, index_select, masked_fill, masked_select, scatter,
-                                  scatter_add)
+from .ops.composite_functions import (absolute, addcdiv, addcmul, broadcast_tensors,
+                                       broadcast_to, cdist, clamp_max, clamp_min, copysign,
+                                       deg2rad, diag, diagonal, float_power, greater,
+                                       greater_equal, hypot, less, less_equal, logical_xor, logit,
+                                       meshgrid, nan_to_num, not_equal, rad2deg, sgn, sinc, trace,
+                                       xlogy)
+from .ops.index_functions import (argwhere, gather, index_select, masked_fill, masked_select,
+                                  nonzero, scatter, scatter_add)
 from .ops.reduce_functions import (amax, amin, argsort, count_nonzero, cumprod, cumsum, dist,
                                    isclose, kthvalue, logsumexp, median, mode, msort, prod,
                                    return_types, sort, std_mean, topk, unique, var_mean)

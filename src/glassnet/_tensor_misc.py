@@ -31,6 +31,14 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, glassnet.Tensor)
 
 
+def is_floating_point(input) -> bool:
+    """True if ``input``'s dtype is a floating-point one (float16, float32, float64)."""
+    if not isinstance(input, glassnet.Tensor):
+        raise TypeError(f"is_floating_point(): argument 'input' must be a Tensor, not "
+                        f"{type(input).__name__}")
+    return input._data.dtype.kind == "f"
+
+
 def numel(input) -> int:
     """The number of elements in ``input``: the product of its shape (1 for a 0-d tensor)."""
     if not isinstance(input, glassnet.Tensor):

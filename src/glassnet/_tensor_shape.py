@@ -22,6 +22,10 @@ def _index_ops():
     return glassnet.ops.index_functions
 
 
+def _composite():
+    return glassnet.ops.composite_functions
+
+
 def _inplace(tensor, name: str, function, *args):
     return glassnet.ops.math_functions.inplace(tensor, name, function, *args)
 
@@ -30,6 +34,25 @@ class ShapeMethods:
     """Methods for split, chunk, gather, scatter, indexing and rearranging."""
 
     __slots__ = ()
+
+    # ----- diagonals, broadcasting, positions --------------------------------------------
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _composite().diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal=0):
+        return _composite().diag(self, diagonal)
+
+    def trace(self):
+        return _composite().trace(self)
+
+    def broadcast_to(self, size):
+        return _composite().broadcast_to(self, size)
+
+    def nonzero(self, *, as_tuple=False):
+        return _index_ops().nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self):
+        return _index_ops().argwhere(self)
 
     # ----- splitting ---------------------------------------------------------------------
     def split(self, split_size, dim=0):

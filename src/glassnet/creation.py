@@ -125,6 +125,14 @@ def linspace(start, end, steps: int, dtype=None, device=None,
                    requires_grad)
 
 
+def logspace(start, end, steps: int, base: float = 10.0, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` numbers from base^start to base^end, evenly spaced in the exponent."""
+    check_device(device)
+    return _finish(np.logspace(start, end, int(steps), base=base, dtype=_float_dtype(dtype)),
+                   requires_grad)
+
+
 def eye(n: int, m: int | None = None, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
     check_device(device)

@@ -93,3 +93,44 @@ def to_dtype(d) -> dtype:
             f"unknown dtype {d!r}: use glassnet.float32, float64, int64, bool, ... "
             f"or a NumPy dtype"
         ) from None
+
+
+class finfo:  # noqa: N801 - PyTorch's spelling
+    """Facts about a floating-point dtype (the default one when none is given), as Python
+    numbers: ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` (=
+    ``smallest_normal``), ``resolution`` and ``bits``. ``glassnet.finfo(glassnet.float32).eps``
+    is the usual guard against dividing by zero."""
+
+    def __init__(self, type=None) -> None:  # noqa: A002 - PyTorch's keyword
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"finfo: expected a floating-point dtype, got {d}; use "
+                            f"glassnet.iinfo for integer dtypes")
+        info = np.finfo(d.numpy)
+        self.bits, self.dtype = builtins.int(info.bits), d.name
+        self.eps, self.max, self.min = builtins.float(info.eps), builtins.float(info.max), \
+            builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)  # 1e-06 for float32
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - PyTorch's spelling
+    """Facts about an integer dtype: ``bits``, ``min`` and ``max`` (Python ints)."""
+
+    def __init__(self, type) -> None:  # noqa: A002 - PyTorch's keyword
+        d = to_dtype(type)
+        if d.is_floating_point or d is bool_:
+            raise TypeError(f"iinfo: expected an integer dtype, got {d}; use glassnet.finfo for "
+                            f"floating-point dtypes")
+        info = np.iinfo(d.numpy)
+        self.bits = builtins.int(info.bits)
+        self.min, self.max = builtins.int(info.min), builtins.int(info.max)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

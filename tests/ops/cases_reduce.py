@@ -8,7 +8,7 @@ put exact zeros in the input: one zero, two zeros, a zero per row.
 
 from __future__ import annotations
 
-from tests.ops.cases import Case, F, normal  # noqa: F401
+from tests.ops.cases import Case, F, away_from_zero, normal  # noqa: F401
 
 
 def one_zero(rng, shape):
@@ -96,6 +96,28 @@ REDUCE_CASES: list = [
     Case("Dist", lambda lib, a, b: lib.dist(a, b, float("inf")), shapes=((2, 3), (2, 3)),
          name="Dist-inf"),
     Case("Dist", lambda lib, a, b: lib.dist(a, b, 0.5), shapes=((4,), (4,)), name="Dist-half"),
+    Case("VectorNorm", lambda lib, a: lib.norm(a), shapes=((2, 3, 4),), name="VectorNorm-all"),
+    Case("VectorNorm", lambda lib, a: a.norm(dim=-1), shapes=((3, 4),), name="VectorNorm-dim"),
+    Case("VectorNorm", lambda lib, a: lib.norm(a, p=3, dim=(0, 2), keepdim=True),
+         shapes=((2, 3, 4),), name="VectorNorm-p3-keepdim"),
+    Case("VectorNorm", lambda lib, a: lib.linalg.vector_norm(a, 1, dim=0), draw=away_from_zero,
+         shapes=((3, 4),), name="VectorNorm-p1"),
+    Case("VectorNorm", lambda lib, a: lib.linalg.vector_norm(a, 0.5), draw=away_from_zero,
+         shapes=((5,),), name="VectorNorm-half"),
+    Case("VectorNorm", lambda lib, a: lib.linalg.vector_norm(a, float("inf"), dim=1),
+         shapes=((3, 4),), name="VectorNorm-inf"),
+    Case("VectorNorm", lambda lib, a: lib.linalg.vector_norm(a, -float("inf"), dim=1),
+         shapes=((3, 4),), name="VectorNorm-minus-inf"),
+    Case("VectorNorm", lambda lib, a: lib.linalg.norm(a), shapes=((3, 4),),
+         name="VectorNorm-linalg.norm"),
+    Case("VectorNorm", lambda lib, a, b: lib.cdist(a, b), shapes=((2, 3, 4), (2, 5, 4)),
+         name="VectorNorm-cdist"),
+    Case("VectorNorm", lambda lib, a, b: lib.cdist(a, b, p=1), shapes=((3, 4), (2, 4)),
+         draw=away_from_zero, name="VectorNorm-cdist-p1"),
+    Case("Amax", lambda lib, a: lib.linalg.matrix_norm(a, 1), draw=away_from_zero,
+         shapes=((2, 3, 4),), name="MatrixNorm-1"),
+    Case("Amin", lambda lib, a: lib.linalg.norm(a, -float("inf")), draw=away_from_zero,
+         shapes=((3, 4),), name="MatrixNorm-minus-inf"),
     Case("Var", _var_mean, shapes=((3, 4),), name="Var-var_mean"),
     Case("Std", _std_mean, shapes=((3, 4),), name="Std-std_mean"),
 ]

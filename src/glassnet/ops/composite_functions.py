@@ -123,3 +123,102 @@ def sinc(input, *, out=None) -> Tensor:  # noqa: A002
 
 greater, greater_equal, less, less_equal = methods.gt, methods.ge, methods.lt, methods.le
 not_equal, absolute = methods.ne, methods.abs
+
+
+# ----- distances, grids, broadcasting, diagonals ---------------------------------------------
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """Every pairwise distance: out[..., i, j] = ‖x1[..., i, :] - x2[..., j, :]‖ₚ, for x1 of
+    shape (..., P, M) and x2 of shape (..., R, M). The gradient where two rows coincide is 0,
+    as in PyTorch."""
+    a, b = _t(x1), _t(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"cdist: expected x1 (..., P, M) and x2 (..., R, M) with the same M, "
+                         f"got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"cdist: {compute_mode!r} is not a valid compute_mode")
+    if p < 0:
+        raise ValueError(f"cdist: p must be >= 0, got p={p}")
+    return methods._vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, -1, False, "cdist")
+
+
+def broadcast_to(input, size) -> Tensor:  # noqa: A002
+    """``input`` expanded to ``size`` (a view; the gradient is summed back), as NumPy's."""
+    return _t(input).expand(*size)
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """The tensors expanded to their common broadcast shape."""
+    parts = [_t(x) for x in tensors]
+    shape = np.broadcast_shapes(*(tuple(x.shape) for x in parts))
+    return tuple(x.expand(*shape) for x in parts)
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    """Coordinate grids from 1-D tensors: with indexing="ij" the i-th output varies along dim
+    i; "xy" (NumPy's, and plotting's) swaps the first two dims. PyTorch's default is "ij"."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = "ij" if indexing is None else indexing
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    parts = [_t(x) for x in tensors]
+    for x in parts:
+        if x.ndim > 1:
+            raise ValueError(f"meshgrid: expected 0-D or 1-D tensors, got shape {tuple(x.shape)}")
+    if len({x._data.dtype for x in parts}) > 1:
+        raise RuntimeError(f"meshgrid expects all tensors to have the same dtype, got "
+                           f"{[x.dtype.name for x in parts]}; convert them first: x.float()")
+    parts = [x.reshape(-1) for x in parts]
+    order = list(range(len(parts)))
+    if indexing == "xy" and len(parts) >= 2:
+        order[0], order[1] = 1, 0
+    shape = [parts[i].shape[0] for i in order]
+    grids = []
+    for i, x in enumerate(parts):
+        view = [1] * len(parts)
+        view[order.index(i)] = x.shape[0]
+        grids.append(x.reshape(*view).expand(*shape))
+    return tuple(grids)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor:  # noqa: A002
+    """The elements input[..., i, i + offset] of the matrices spanned by dim1 and dim2, as a
+    last dim (the others keep their order)."""
+    return _diagonal_of(_t(input), offset, dim1, dim2)
+
+
+def _diagonal_of(x: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
+    first, second = dim1 % x.ndim, dim2 % x.ndim
+    if x.ndim < 2 or first == second:
+        raise ValueError(f"diagonal: expected two different dims of a tensor of at least 2 "
+                         f"dims, got dim1={dim1}, dim2={dim2} for shape {tuple(x.shape)}")
+    moved = x.movedim((first, second), (-2, -1))
+    rows, cols = moved.shape[-2], moved.shape[-1]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    count = max(0, min(rows - start_row, cols - start_col))
+    index = np.arange(count)
+    return moved[..., index + start_row, index + start_col]
+
+
+def trace(input) -> Tensor:  # noqa: A002
+    """The sum of a 2-D tensor's main diagonal."""
+    x = _t(input)
+    if x.ndim != 2:
+        raise ValueError(f"trace: expected a matrix (2-D), got shape {tuple(x.shape)}")
+    return _diagonal_of(x, 0, 0, 1).sum()
+
+
+def diag(input, diagonal=0, *, out=None) -> Tensor:  # noqa: A002
+    """From a vector, the square matrix with it on diagonal ``diagonal`` (0 elsewhere); from a
+    matrix, that diagonal as a vector."""
+    x = _t(input)
+    if x.ndim == 2:
+        return M.write_into(out, _diagonal_of(x, diagonal, 0, 1), "diag", (input,))
+    if x.ndim != 1:
+        raise ValueError(f"diag: expected a vector or a matrix, got shape {tuple(x.shape)}")
+    n = x.shape[0] + abs(diagonal)
+    index = np.arange(x.shape[0])
+    result = Tensor._make(np.zeros((n, n), dtype=x._data.dtype))
+    result[index + max(-diagonal, 0), index + max(diagonal, 0)] = x
+    return M.write_into(out, result, "diag", (input,))

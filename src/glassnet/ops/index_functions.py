@@ -224,3 +224,20 @@ def masked_fill(input, mask, value) -> Tensor:
         raise ShapeError(f"masked_fill: mask of shape {tuple(mask.shape)} cannot be broadcast "
                          f"with input of shape {tuple(x.shape)}; make their dims line up from "
                          f"the right") from None
+
+
+def nonzero(input, *, out=None, as_tuple=False):  # noqa: A002
+    """Where ``input`` is not zero: an int64 tensor with one row of indices per such element (in
+    C order), or with ``as_tuple=True`` one index tensor per dim (what ``x[...]`` takes). Not
+    differentiable: the result is positions."""
+    x = _tensor(input)
+    if as_tuple:
+        return tuple(Tensor._make(index.astype(np.int64))
+                     for index in np.nonzero(np.atleast_1d(x._data)))
+    result = Tensor._make(np.argwhere(x._data).astype(np.int64))
+    return result if out is None else write_into(out, result, "nonzero", (input,))
+
+
+def argwhere(input):  # noqa: A002
+    """``nonzero(input)``: one row of indices per element that is not zero."""
+    return nonzero(input)

@@ -281,16 +281,27 @@ def min(input, dim=None, keepdim=False, *, out=None):  # noqa: A001, A002
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):  # noqa: A002
-    """The p-norm (p=2, "fro", by default): (Σ|x|ᵖ)^(1/p)."""
+    """The vector p-norm (Σ|x|ᵖ)^(1/p) of the elements over ``dim`` (all of them when None), as
+    ``torch.norm``: p = "fro" (the default) is p = 2, p may be inf, -inf or 0. The gradient at
+    a zero vector is 0, as in PyTorch. Matrix norms: ``glassnet.linalg.matrix_norm``."""
     x = _t(input) if dtype is None else _t(input).to(dtype)
-    if p in (2, "fro"):
-        result = sqrt(sum(x * x, dim=dim, keepdim=keepdim))
+    if p in ("fro", None):
+        p = 2
     elif isinstance(p, str):
         raise ValueError(f"norm: p={p!r} is not supported; use p='fro', a number, or "
-                         f"glassnet.linalg for matrix norms")
-    else:
-        result = sum(abs(x) ** p, dim=dim, keepdim=keepdim) ** (1.0 / p)
-    return _out(out, result, "norm", (input,))
+                         f"glassnet.linalg.matrix_norm for the 1, -1, inf and -inf matrix norms")
+    return _out(out, _vector_norm(x, p, dim, keepdim, "norm"), "norm", (input,))
+
+
+def _vector_norm(x: Tensor, p, dim, keepdim: bool, who: str) -> Tensor:
+    """(Σ|x|ᵖ)^(1/p) over ``dim``: the one norm op (``R.VectorNorm``) behind torch.norm,
+    linalg.vector_norm, linalg.norm and cdist."""
+    if x._data.dtype.kind != "f":
+        raise TypeError(f"{who}: expected a floating-point tensor, got {x.dtype.name}; convert "
+                        f"first: x.float()")
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"{who}: expected the order to be a number (or inf, -inf, 0), got {p!r}")
+    return R.VectorNorm.apply(x, p=float(p), dim=dim, keepdim=keepdim)
 
 
 # ----- shape --------------------------------------------------------------------------------

@@ -266,6 +266,53 @@ def _reduced_shape(shape, axes) -> tuple:
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+class VectorNorm(Function):
+    """z = ‖x‖ₚ = (Σ |x|ᵖ)^(1/p) over ``dim`` (all elements when None);
+    dz/dx = sign(x) |x|^(p-1) / z^(p-1), and 0 where z = 0 (PyTorch's subgradient: the norm
+    of a zero vector has gradient 0, not NaN).
+
+    p = inf is max |x| and p = -inf min |x| (the gradient shared by the elements at it);
+    p = 0 counts the nonzero elements (gradient 0).
+    """
+
+    @staticmethod
+    def forward(ctx, x, p=2.0, dim=None, keepdim=False):
+        axes = normalize_dims(dim, x.ndim)
+        size = np.abs(x)
+        if p == 0:
+            out = np.count_nonzero(x, axis=axes, keepdims=keepdim)
+        elif np.isinf(p):
+            reduce = np.max if p > 0 else np.min
+            out = reduce(size, axis=axes, keepdims=keepdim,
+                         initial=0.0 if p > 0 else np.inf)
+        elif p == 2:
+            out = np.sqrt(np.sum(size * size, axis=axes, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(size, axis=axes, keepdims=keepdim)
+        else:
+            out = np.sum(size**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+        out = np.asarray(out, dtype=x.dtype)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved
+        p, axes, keepdim = ctx.p, ctx.axes, ctx.keepdim
+        if p == 0:
+            return np.zeros_like(x)
+        if np.isinf(p):
+            return evenly_shared(grad, np.abs(x), out, axes, keepdim) * np.sign(x)
+        g, z = _expand(grad, x.shape, axes, keepdim), _expand(out, x.shape, axes, keepdim)
+        if p == 1:
+            return g * np.sign(x)
+        safe = np.where(z == 0, 1, z)  # where z = 0 every x is 0, and so is the gradient
+        if p == 2:
+            return g * x / safe
+        return g * np.sign(x) * np.abs(x) ** (p - 1) / safe ** (p - 1)
+
+
 class Dist(Function):
     """z = ‖x - y‖ₚ = (Σ |x - y|ᵖ)^(1/p), broadcasting x against y; with d = x - y,
     dz/dd = sign(d) |d|^(p-1) / z^(p-1) (0 where z = 0), dz/dx = dz/dd and dz/dy = -dz/dd.

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from ..dtypes import from_numpy_dtype
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from . import indexing, shape
 from .math_functions import result_dtype, write_into
 
@@ -365,3 +365,13 @@ def column_stack(tensors, *, out=None) -> Tensor:
     parts = tuple(t.reshape(t.numel(), 1) if t.ndim <= 1 else t
                   for t in (_tensor(t) for t in tensors))
     return write_into(out, _cat(parts, 1), "column_stack", tensors)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (NumPy's rules, as PyTorch's)."""
+    try:
+        return Size(np.broadcast_shapes(*(tuple(s) if isinstance(s, (tuple, list)) else (s,)
+                                          for s in shapes)))
+    except ValueError:
+        raise RuntimeError(f"broadcast_shapes: shapes {list(shapes)} cannot be broadcast "
+                           f"together: each dim must match or be 1") from None

@@ -213,6 +213,32 @@ def _products_of_others(x, axis: int):
     return S.Cat.apply(*pieces, dim=axis)
 
 
+@rule(R.VectorNorm)
+def vector_norm(ctx, grad):
+    """dL/dx = g·sign(x)|x|^(p-1)/z^(p-1), 0 where z = 0; for p = ±inf the gradient is shared
+    among the elements at the extreme; for p = 0 it is 0."""
+    x_array, out_array = ctx.saved
+    p, axes, keepdim = ctx.p, ctx.axes, ctx.keepdim
+    g = _spread(grad, x_array.shape, axes, keepdim)
+    if p == 0:
+        return g * constant(np.zeros_like(x_array), grad)
+    if np.isinf(p):
+        ones = np.ones(out_array.shape, dtype=x_array.dtype)
+        share = R.evenly_shared(ones, np.abs(x_array), out_array, axes, keepdim)
+        return g * constant(share * np.sign(x_array), grad)
+    sign = constant(np.sign(x_array), grad)
+    if p == 1:
+        return g * sign
+    x = operand(ctx, 0, x_array)
+    zero = constant(R._expand(out_array, x_array.shape, axes, keepdim) == 0, grad)
+    z = _spread(result(ctx, out_array), x_array.shape, axes, keepdim)
+    safe = z + zero  # 1 where the norm is 0 (then x is 0 there, and so is the gradient)
+    if p == 2:
+        return g * x / safe
+    size = x * sign  # |x|, recorded
+    return g * sign * size ** (p - 1) / safe ** (p - 1)
+
+
 @rule(R.Dist)
 def dist(ctx, grad):
     """With d = x - y: dL/dx = -dL/dy = g·sign(d)|d|^(p-1)/z^(p-1) (0 where z = 0); for
