@@ -14,12 +14,15 @@ from .activation import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
     Heaviside,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     Mish,
     PReLU,
@@ -28,14 +31,18 @@ from .activation import (
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Step,
     Tanh,
+    Tanhshrink,
     Threshold,
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .embedding import Embedding, EmbeddingBag
 from .layers import (
     AlphaDropout,
@@ -63,16 +70,41 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm2d,
+    LayerNorm,
+    LocalResponseNorm,
+)
 from .pooling import (
+    AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,
     MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
 )
-from .resample import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, Upsample, ZeroPad2d
+from .resample import (
+    ConstantPad1d,
+    ConstantPad2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
@@ -91,4 +123,9 @@ __all__ = [
     "CosineEmbeddingLoss", "KLDivLoss", "MarginRankingLoss", "SmoothL1Loss", "TripletMarginLoss",
     "AlphaDropout", "Bilinear", "Dropout1d", "Embedding", "EmbeddingBag", "GroupNorm",
     "InstanceNorm2d", "ParameterDict", "ParameterList", "Unflatten",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConstantPad1d", "Fold", "GLU", "Hardshrink",
+    "LocalResponseNorm", "LogSigmoid", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle",
+    "PixelUnshuffle", "ReflectionPad1d", "ReplicationPad1d", "Softmax2d", "Softmin",
+    "Softshrink", "Tanhshrink", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d",
+    "ZeroPad1d",
 ]

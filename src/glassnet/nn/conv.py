@@ -229,3 +229,38 @@ class ConvTranspose2d(_ConvNd):
                 )
             padding.append(extra)
         return tuple(padding)
+
+
+class Unfold(Module):
+    """im2col as a layer (``F.unfold``): (N, C, H, W) → (N, C·kh·kw, L), one column per
+    patch. Args: kernel_size, dilation, padding, stride."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input):
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    """col2im as a layer (``F.fold``): (N, C·kh·kw, L) → (N, C, *output_size), summing where
+    patches overlap. Args: output_size, kernel_size, dilation, padding, stride."""
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                      self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")

@@ -138,3 +138,57 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """AdaptiveAvgPool2d along the last dim: (N, C, L) or (C, L) → (N, C, output_size)."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool2d along the last dim: (N, C, L) or (C, L) → (N, C, output_size)."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+def _pair(value) -> tuple:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+class MaxUnpool2d(Module):
+    """Put each value back where ``MaxPool2d(..., return_indices=True)`` found it, zeros
+    elsewhere: the decoder half of a pooling autoencoder (SegNet).
+
+    Args: kernel_size, stride (default: kernel_size), padding: the pool's.
+    forward(input, indices, output_size=None): output_size fixes an odd input size.
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.stride = _pair(stride if stride is not None else kernel_size)
+        self.padding = _pair(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """MaxUnpool2d along the last dim: (N, C, L) or (C, L) → (N, C, OL)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        Module.__init__(self)
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)

@@ -98,3 +98,87 @@ class ReplicationPad2d(ReflectionPad2d):
     right, top, bottom)."""
 
     mode = "replicate"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Upsample with mode 'nearest' (PyTorch's older name)."""
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Upsample with mode 'bilinear' and align_corners=True (PyTorch's older name)."""
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """(N, C·r², H, W) → (N, C, H·r, W·r): channels rearranged into r×r blocks of pixels."""
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(N, C, H·r, W·r) → (N, C·r², H, W): the inverse of PixelShuffle."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
+
+
+def _double(padding) -> tuple[int, int]:
+    """An int pads both ends; a pair is (left, right)."""
+    if isinstance(padding, int):
+        return (padding, padding)
+    values = tuple(int(p) for p in padding)
+    if len(values) != 2:
+        raise ValueError(f"padding must be an int or a pair (left, right), got {padding!r}")
+    return values
+
+
+class ConstantPad1d(ConstantPad2d):
+    """Pad the last dim with ``value``: padding is an int or (left, right)."""
+
+    def __init__(self, padding, value: float) -> None:
+        Module.__init__(self)
+        self.padding, self.value = _double(padding), value
+
+
+class ZeroPad1d(ConstantPad1d):
+    """Pad the last dim with zeros: padding is an int or (left, right)."""
+
+    def __init__(self, padding) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(ReflectionPad2d):
+    """Pad the last dim with its mirror image: padding is an int or (left, right)."""
+
+    def __init__(self, padding) -> None:
+        Module.__init__(self)
+        self.padding = _double(padding)
+
+
+class ReplicationPad1d(ReflectionPad1d):
+    """Pad the last dim by repeating its edge values: padding is an int or (left, right)."""
+
+    mode = "replicate"

@@ -125,3 +125,41 @@ def prelu(input, weight):
             f"{channels} channel(s) (dim 1); use PReLU(num_parameters={channels}) or a single "
             f"shared slope")
     return A.Prelu.apply(input, weight)
+
+
+def logsigmoid(input):
+    """log σ(x) = -softplus(-x), computed without overflow for large |x|."""
+    return -softplus(-_t(input))
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """softmax(-x) along ``dim``: the smallest entries get the largest weights."""
+    return softmax(-_t(input), dim=dim, dtype=dtype)
+
+
+def softshrink(input, lambd: float = 0.5):
+    """x - λ above λ, x + λ below -λ, 0 in between (the proximal step of an L1 penalty)."""
+    x = _t(input)
+    return (x - lambd) * (x > lambd) + (x + lambd) * (x < -lambd)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    """x where |x| > λ, else 0."""
+    x = _t(input)
+    return x * (x.abs() > lambd)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    x = _t(input)
+    return x - tanh(x)
+
+
+def glu(input, dim: int = -1):
+    """The gated linear unit: split ``dim`` in halves a and b, return a·σ(b)."""
+    x = _t(input)
+    if x.shape[dim] % 2:
+        raise ShapeError(f"glu: dim {dim} must have an even size to be halved, got shape "
+                         f"{tuple(x.shape)}")
+    a, b = x.chunk(2, dim)
+    return a * sigmoid(b)

@@ -10,7 +10,7 @@ import numpy as np
 from ...errors import ShapeError
 from ...ops import fused as N
 from ...ops import nn_ops
-from ...ops.methods import _t
+from ...ops.methods import _t, cat
 from ...random import rng
 from ...tensor import Tensor
 
@@ -226,3 +226,27 @@ def one_hot(tensor, num_classes: int = -1):
     classes = int(labels.max()) + 1 if num_classes < 0 else num_classes
     return Tensor._make(np.eye(classes, dtype=np.int64)[labels])
 
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0):
+    """AlexNet's normalisation across channels: b_c = a_c / (k + α/n · Σ a_j²)^β, the sum over
+    the ``size`` channels j around c (zeros past the ends; n = size, as PyTorch divides).
+
+    Shape: (N, C, *) → the same. Composed of differentiable ops.
+    """
+    x = _t(input)
+    if x.ndim < 3:
+        raise ShapeError(f"local_response_norm: expected (N, C, *) with at least 3 dims, got "
+                         f"shape {tuple(x.shape)}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
+    squares = x * x
+    before, after = size // 2, (size - 1) // 2
+    zeros = [squares.new_zeros(x.shape[0], n, *x.shape[2:]) for n in (before, after)]
+    padded = cat([part for part in (zeros[0], squares, zeros[1]) if part.shape[1]], 1)
+    channels = x.shape[1]
+    window = padded.narrow(1, 0, channels)
+    for offset in range(1, size):
+        window = window + padded.narrow(1, offset, channels)
+    return x / (window * (alpha / size) + k) ** beta

@@ -141,3 +141,63 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
     return avg_pool2d(_as_image(name, input), (1, k), (1, s),
                       (0, _single(name, "padding", padding)), ceil_mode,
                       count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """adaptive_avg_pool2d along the last dim only: (N, C, L) or (C, L) → (N, C, output_size)."""
+    name = "adaptive_avg_pool1d"
+    size = _single(name, "output_size", output_size)
+    return adaptive_avg_pool2d(_as_image(name, input), (1, size)).squeeze(-2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
+    """adaptive_max_pool2d along the last dim only: (N, C, L) or (C, L) → (N, C, output_size)."""
+    name = "adaptive_max_pool1d"
+    size = _single(name, "output_size", output_size)
+    result = adaptive_max_pool2d(_as_image(name, input), (1, size), return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d(..., return_indices=True)``: each value goes back to
+    the position its index names in an (OH, OW) plane of zeros.
+
+    OH = (H - 1)·stride - 2·padding + kernel_size unless ``output_size`` (the last two of
+    it) says otherwise. The gradient of each value is the output gradient at its position.
+    Shape: (N, C, H, W) or (C, H, W) → (N, C, OH, OW).
+    """
+    name = "max_unpool2d"
+    x, where = _t(input), _t(indices)
+    if tuple(where.shape) != tuple(x.shape) or where._data.dtype.kind not in "iu":
+        raise ShapeError(f"{name}: expected indices of the input's shape {tuple(x.shape)} as "
+                         f"max_pool2d(..., return_indices=True) gives them, got "
+                         f"{where.dtype.name} of shape {tuple(where.shape)}")
+    kernel = _pair(name, "kernel_size", kernel_size)
+    step = _stride(name, stride, kernel_size)
+    pad = _pair(name, "padding", padding)
+    size = tuple((x.shape[-2 + i] - 1) * step[i] - 2 * pad[i] + kernel[i] for i in range(2))
+    if output_size is not None:
+        size = tuple(int(s) for s in tuple(output_size)[-2:])
+    plane = size[0] * size[1]
+    flat_index = where._data.reshape(*where.shape[:-2], -1)
+    if flat_index.size and (flat_index.min() < 0 or flat_index.max() >= plane):
+        raise ShapeError(f"{name}: an index is outside the {size[0]}x{size[1]} output plane "
+                         f"(indices from {int(flat_index.min())} to {int(flat_index.max())}); "
+                         f"pass the output_size the pool's input had")
+    zeros = x.new_zeros(*x.shape[:-2], plane)
+    values = x.reshape(*x.shape[:-2], -1)
+    from ...ops.index_functions import scatter
+
+    return scatter(zeros, -1, flat_index.astype("int64"), values).reshape(*x.shape[:-2], *size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """max_unpool2d along the last dim only: (N, C, L) or (C, L) → (N, C, OL)."""
+    name = "max_unpool1d"
+    k = _single(name, "kernel_size", kernel_size)
+    s = k if stride is None else _single(name, "stride", stride)
+    size = None if output_size is None else (1, int(tuple(output_size)[-1]))
+    return max_unpool2d(_as_image(name, input), _as_image(name, indices), (1, k), (1, s),
+                        (0, _single(name, "padding", padding)), size).squeeze(-2)

@@ -141,3 +141,46 @@ def _per_dim(label, value, dims):
         raise ValueError(f"interpolate: {label} needs one value per spatial dim ({dims}), "
                          f"got {value!r}")
     return values
+
+
+def pixel_shuffle(input, upscale_factor: int):
+    """(*, C·r², H, W) → (*, C, H·r, W·r): each group of r² channels becomes an r×r block of
+    pixels (the sub-pixel convolution's last step). Only moves elements."""
+    x, r = _t(input), int(upscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-3] % (r * r):
+        raise ShapeError(f"pixel_shuffle: expected (*, C·r², H, W) with r={upscale_factor}, so "
+                         f"channels divisible by {r * r}, got shape {tuple(x.shape)}")
+    *lead, channels, h, w = x.shape
+    c, n = channels // (r * r), len(lead)
+    blocks = x.reshape(*lead, c, r, r, h, w)
+    order = (*range(n), n, n + 3, n + 1, n + 4, n + 2)  # (*, C, H, r, W, r)
+    return blocks.permute(*order).reshape(*lead, c, h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor: int):
+    """The inverse of pixel_shuffle: (*, C, H·r, W·r) → (*, C·r², H, W)."""
+    x, r = _t(input), int(downscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-1] % r or x.shape[-2] % r:
+        raise ShapeError(f"pixel_unshuffle: expected (*, C, H·r, W·r) with r={downscale_factor}, "
+                         f"got shape {tuple(x.shape)}")
+    *lead, c, hr, wr = x.shape
+    h, w, n = hr // r, wr // r, len(lead)
+    blocks = x.reshape(*lead, c, h, r, w, r)
+    order = (*range(n), n, n + 2, n + 4, n + 1, n + 3)  # (*, C, r, r, H, W)
+    return blocks.permute(*order).reshape(*lead, c * r * r, h, w)
+
+
+def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):
+    """The old name of ``interpolate`` (PyTorch keeps it, deprecated)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """``interpolate(..., mode="nearest")``, the old name."""
+    return interpolate(input, size, scale_factor, "nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """``interpolate(..., mode="bilinear", align_corners=True)``, the old name (which aligned
+    the corners)."""
+    return interpolate(input, size, scale_factor, "bilinear", align_corners=True)
