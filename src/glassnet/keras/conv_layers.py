@@ -328,3 +328,218 @@ class Conv2DTranspose(_Conv):
         return {**super().get_config(), "output_padding": None if self.output_padding is None
                 else list(self.output_padding)}
 
+
+
+# ----- 1-D, depthwise and separable convolutions -----------------------------------------
+class Conv1D(_Conv):
+    """1-D convolution over sequences (batch, steps, channels): output[n, t, f] =
+    activation(bias[f] + Σ kernel[a, c, f] · x[n, t·s + a·d, c]). Kernel (k, in / groups,
+    filters). ``padding='causal'`` pads (k - 1)·d zeros at the start only, so output t sees no
+    input after t (WaveNet's convolution).
+
+    Example:
+        >>> Conv1D(4, 3, padding="causal")(np.zeros((2, 10, 3), np.float32)).shape
+        glassnet.Size([2, 10, 4])
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 data_format: str | None = None, dilation_rate=1, groups: int = 1,
+                 activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 name: str | None = None, trainable: bool = True) -> None:
+        causal = str(padding).lower() == "causal"
+        super().__init__(filters, (_one(kernel_size, "kernel_size"), 1),
+                         (_one(strides, "strides"), 1), "valid" if causal else padding,
+                         data_format, (_one(dilation_rate, "dilation_rate"), 1), activation,
+                         use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer, name, trainable)
+        if causal:
+            self.padding = "causal"
+        if int(groups) <= 0 or self.filters % int(groups):
+            raise ValueError(f"Conv1D: filters ({self.filters}) must be divisible by groups "
+                             f"({groups})")
+        self.groups = int(groups)
+
+    def _channel_axis(self) -> int:
+        return 2 if self.data_format == CHANNELS_LAST else 1
+
+    def build(self, input_shape):
+        if len(input_shape) != 3 or input_shape[self._channel_axis()] is None:
+            raise ShapeError(f"{self.name}: expected a 3-D input (batch, steps, channels) with "
+                             f"known channels, got shape {tuple(input_shape)}")
+        channels = int(input_shape[self._channel_axis()])
+        if channels % self.groups:
+            raise ShapeError(f"{self.name}: the input's {channels} channels are not divisible "
+                             f"by groups={self.groups}")
+        k, per_group = self.kernel_size[0], channels // self.groups
+        self._make_weights((k, per_group, self.filters), k * per_group, k * self.filters)
+        self.built = True
+
+    def call(self, x, training=False):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+        if x.ndim != 3 or x.shape[self._channel_axis()] != self.kernel.shape[1] * self.groups:
+            raise ShapeError(f"{self.name}: expected inputs (batch, steps, "
+                             f"{self.kernel.shape[1] * self.groups}) ({self.data_format}), got "
+                             f"shape {tuple(x.shape)}")
+        x = x.permute(0, 2, 1) if self.data_format == CHANNELS_LAST else x
+        k, stride, dilation = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
+        if self.padding == "causal":
+            x = F.pad(x, ((k - 1) * dilation, 0))
+        elif self.padding == "same":
+            x = F.pad(x, same_padding(x.shape[2], k, stride, dilation))
+        weight = self.kernel.permute(2, 1, 0)  # (k, in, out) → (out, in, k)
+        out = F.conv1d(x, weight, self.bias if self.use_bias else None, stride=stride,
+                       dilation=dilation, groups=self.groups)
+        out = out.permute(0, 2, 1) if self.data_format == CHANNELS_LAST else out
+        return self.activation(out)
+
+    def compute_output_shape(self, input_shape):
+        shape, axis = list(input_shape), 1 if self.data_format == CHANNELS_LAST else 2
+        padding = "same" if self.padding == "causal" else self.padding
+        shape[axis] = output_length(shape[axis], self.kernel_size[0], padding, self.strides[0],
+                                    self.dilation_rate[0])
+        shape[self._channel_axis()] = self.filters
+        return tuple(shape)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("kernel_size", "strides", "dilation_rate"):
+            config[key] = config[key][:1]
+        return {**config, "groups": self.groups}
+
+
+def _one(value, what: str) -> int:
+    values = (value,) if isinstance(value, int) else tuple(value)
+    if len(values) != 1 or int(values[0]) <= 0:
+        raise ValueError(f"{what} must be a positive int or a 1-tuple, got {value!r}")
+    return int(values[0])
+
+
+class DepthwiseConv2D(_Conv):
+    """One kh×kw filter (or ``depth_multiplier`` of them) per input channel, channels never
+    mixed: output channel c·m + j = kernel[:, :, c, j] ⋆ x[..., c]. Kernel (kh, kw, in,
+    depth_multiplier), bias (in·depth_multiplier,)."""
+
+    def __init__(self, kernel_size, strides=(1, 1), padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None,
+                 dilation_rate=(1, 1), activation=None, use_bias: bool = True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, name: str | None = None,
+                 trainable: bool = True) -> None:
+        if int(depth_multiplier) <= 0:
+            raise ValueError(f"DepthwiseConv2D: depth_multiplier must be a positive integer, "
+                             f"got {depth_multiplier}")
+        super().__init__(1, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, depthwise_initializer, bias_initializer,
+                         depthwise_regularizer, bias_regularizer, name, trainable)
+        self.depth_multiplier = int(depth_multiplier)
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        kh, kw = self.kernel_size
+        self.filters = channels * self.depth_multiplier
+        self._make_weights((kh, kw, channels, self.depth_multiplier), kh * kw * channels,
+                           kh * kw * self.depth_multiplier)
+        self.built = True
+
+    def call(self, x, training=False):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+        self._check_channels(x, self.kernel.shape[2])
+        out = depthwise(to_nchw(x, self.data_format), self.kernel, self)
+        if self.use_bias:
+            out = out + self.bias.reshape(1, -1, 1, 1)
+        return self.activation(from_nchw(out, self.data_format))
+
+    def compute_output_shape(self, input_shape):
+        channels = input_shape[image_axes(self.data_format)[2]]
+        return spatial_shape(input_shape, self.kernel_size, self.strides, self.padding,
+                             self.dilation_rate, self.data_format,
+                             None if channels is None else channels * self.depth_multiplier)
+
+    def get_config(self):
+        config = super().get_config()
+        for old, new in (("kernel_initializer", "depthwise_initializer"),
+                         ("kernel_regularizer", "depthwise_regularizer")):
+            config[new] = config.pop(old)
+        config.pop("filters")
+        return {**config, "depth_multiplier": self.depth_multiplier}
+
+
+def depthwise(x: Tensor, kernel: Tensor, layer: _Conv) -> Tensor:
+    """NCHW ``x`` convolved channel by channel with a Keras depthwise kernel (kh, kw, in, m):
+    a grouped convolution with one group per input channel, weight (in·m, 1, kh, kw)."""
+    kh, kw, channels, multiplier = kernel.shape
+    padding = 0
+    if layer.padding == "same":
+        x, padding = pad_same(x, layer.kernel_size, layer.strides, layer.dilation_rate)
+    weight = kernel.permute(2, 3, 0, 1).reshape(channels * multiplier, 1, kh, kw)
+    return F.conv2d(x, weight, None, stride=layer.strides, padding=padding,
+                    dilation=layer.dilation_rate, groups=channels)
+
+
+class SeparableConv2D(_Conv):
+    """A depthwise convolution (one kh×kw filter per input channel, ``depth_multiplier`` each)
+    followed by a 1×1 convolution that mixes the channels into ``filters``: far fewer weights
+    than Conv2D (Xception, MobileNet). Weights depthwise_kernel (kh, kw, in, m),
+    pointwise_kernel (1, 1, in·m, filters), bias (filters,)."""
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate=(1, 1),
+                 depth_multiplier: int = 1, activation=None, use_bias: bool = True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, name: str | None = None,
+                 trainable: bool = True) -> None:
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, depthwise_initializer, bias_initializer,
+                         depthwise_regularizer, bias_regularizer, name, trainable)
+        if int(depth_multiplier) <= 0:
+            raise ValueError(f"SeparableConv2D: depth_multiplier must be a positive integer, "
+                             f"got {depth_multiplier}")
+        self.depth_multiplier = int(depth_multiplier)
+        self.pointwise_initializer = pointwise_initializer
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        kh, kw, m = *self.kernel_size, self.depth_multiplier
+        self._add_named_weight("depthwise_kernel", initialize(
+            self.kernel_initializer, (kh, kw, channels, m), kh * kw * channels, kh * kw * m))
+        self._add_named_weight("pointwise_kernel", initialize(
+            self.pointwise_initializer, (1, 1, channels * m, self.filters), channels * m,
+            self.filters))
+        if self.use_bias:
+            self._add_named_weight("bias", initialize(self.bias_initializer, (self.filters,),
+                                                      channels * m, self.filters))
+        self.built = True
+
+    def call(self, x, training=False):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+        self._check_channels(x, self.depthwise_kernel.shape[2])
+        spread = depthwise(to_nchw(x, self.data_format), self.depthwise_kernel, self)
+        mix = self.pointwise_kernel.permute(3, 2, 0, 1)  # (1, 1, in·m, f) → (f, in·m, 1, 1)
+        out = F.conv2d(spread, mix, self.bias if self.use_bias else None)
+        return self.activation(from_nchw(out, self.data_format))
+
+    def regularization_losses(self):
+        losses = []
+        if self.kernel_regularizer is not None:
+            losses.append(self.kernel_regularizer(self.depthwise_kernel))
+        if self.pointwise_regularizer is not None:
+            losses.append(self.pointwise_regularizer(self.pointwise_kernel))
+        if self.bias_regularizer is not None and self.use_bias:
+            losses.append(self.bias_regularizer(self.bias))
+        return losses
+
+    def compute_output_shape(self, input_shape):
+        return spatial_shape(input_shape, self.kernel_size, self.strides, self.padding,
+                             self.dilation_rate, self.data_format, self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        for old, new in (("kernel_initializer", "depthwise_initializer"),
+                         ("kernel_regularizer", "depthwise_regularizer")):
+            config[new] = config.pop(old)
+        return {**config, "depth_multiplier": self.depth_multiplier,
+                "pointwise_initializer": _name(self.pointwise_initializer),
+                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer)}

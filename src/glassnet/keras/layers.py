@@ -335,8 +335,38 @@ from .sequence_layers import (  # noqa: E402
 )
 
 GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
-from .reshaping_layers import LeakyReLU, Reshape  # noqa: E402
+from .reshaping_layers import (  # noqa: E402
+    ELU,
+    Identity,
+    Lambda,  # noqa: F401 - keras.layers.Lambda; not in LAYERS: a file never loads code
+    LeakyReLU,
+    Permute,
+    ReLU,
+    RepeatVector,
+    Reshape,
+    Softmax,
+)
 
 LAYERS.update({cls.__name__: cls for cls in (
-    Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, LeakyReLU, Reshape)})
+    Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, LeakyReLU, Reshape, ELU, Identity,
+    Permute, ReLU, RepeatVector, Softmax)})
+
+# 1-D, depthwise and separable convolutions, 1-D pooling, and the weightless image layers
+from .conv_layers import Conv1D, DepthwiseConv2D, SeparableConv2D  # noqa: E402
+from .image_layers import (  # noqa: E402
+    Cropping2D,
+    GaussianDropout,
+    GaussianNoise,
+    RandomFlip,
+    Rescaling,
+    SpatialDropout2D,
+    UpSampling2D,
+)
+from .pooling_layers import AveragePooling1D, MaxPooling1D  # noqa: E402
+
+Convolution1D, SeparableConvolution2D = Conv1D, SeparableConv2D
+MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
+LAYERS.update({cls.__name__: cls for cls in (
+    Conv1D, DepthwiseConv2D, SeparableConv2D, AveragePooling1D, MaxPooling1D, Cropping2D,
+    GaussianDropout, GaussianNoise, RandomFlip, Rescaling, SpatialDropout2D, UpSampling2D)})
 

@@ -209,3 +209,54 @@ class ZeroPadding2D(Layer):
         return {**super().get_config(), "padding": [list(p) for p in self.padding],
                 "data_format": self.data_format}
 
+
+
+# ----- 1-D pooling: the 2-D layers on (batch, steps, 1, channels) ---------------------------
+class _Pooling1D:
+    """Pooling over sequences (batch, steps, channels): the 2-D layer with a (k, 1) window on
+    the sequence seen as an image one pixel wide."""
+
+    def __init__(self, pool_size=2, strides=None, padding: str = "valid",
+                 data_format: str | None = None, name: str | None = None,
+                 trainable: bool = True) -> None:
+        k = _one_int(pool_size, "pool_size")
+        s = k if strides is None else _one_int(strides, "strides")
+        super().__init__((k, 1), (s, 1), padding, data_format, name, trainable)
+
+    def _image_axis(self) -> int:
+        return 2 if self.data_format == CHANNELS_LAST else 3
+
+    def call(self, x, training=False):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+        if x.ndim != 3:
+            raise ShapeError(f"{self.name}: expected a 3-D input (batch, steps, channels), got "
+                             f"shape {tuple(x.shape)}")
+        axis = self._image_axis()
+        return super().call(x.unsqueeze(axis), training).squeeze(axis)
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        shape.insert(self._image_axis(), 1)
+        out = list(super().compute_output_shape(tuple(shape)))
+        del out[self._image_axis()]
+        return tuple(out)
+
+    def get_config(self):
+        config = super().get_config()
+        return {**config, "pool_size": config["pool_size"][:1], "strides": config["strides"][:1]}
+
+
+def _one_int(value, what: str) -> int:
+    values = (value,) if isinstance(value, int) else tuple(value)
+    if len(values) != 1:
+        raise ValueError(f"{what} must be an int or a 1-tuple, got {value!r}")
+    return int(values[0])
+
+
+class MaxPooling1D(_Pooling1D, MaxPooling2D):
+    """output[n, t, c] = max of x over the pool_size steps at t·stride."""
+
+
+class AveragePooling1D(_Pooling1D, AveragePooling2D):
+    """output[n, t, c] = mean of x over the pool_size steps at t·stride ('same' averages only
+    the real steps)."""

@@ -1,0 +1,156 @@
+"""Keras layers learners' image and sequence models use beyond issue 10's list: Conv1D (causal
+too), DepthwiseConv2D, SeparableConv2D, 1-D pooling, Rescaling, UpSampling2D, Cropping2D,
+ReLU / Softmax / ELU, Permute, RepeatVector, Identity, Lambda, and the training-only random
+layers (RandomFlip, GaussianNoise, GaussianDropout, SpatialDropout2D). The weighted and
+deterministic ones are compared with Keras 3 (torch backend) with Keras' weights copied over:
+outputs, input and weight gradients, output shapes; models holding them save and load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import keras
+from tests.keras.test_conv_layers import assert_agree, images, reference, run_both  # noqa: F401
+
+layers = keras.layers
+
+AGREE = [
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2},
+     (2, 9, 3)),
+    ("Conv1D", {"filters": 5, "kernel_size": 4, "strides": 2, "padding": "same",
+                "activation": "tanh"}, (2, 9, 3)),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "groups": 2, "use_bias": False}, (2, 7, 4)),
+    ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2, "padding": "same",
+                         "strides": 2}, (2, 7, 7, 3)),
+    ("DepthwiseConv2D", {"kernel_size": (2, 3), "dilation_rate": 2}, (1, 8, 8, 2)),
+    ("SeparableConv2D", {"filters": 4, "kernel_size": 3, "padding": "same",
+                         "depth_multiplier": 2, "activation": "relu"}, (2, 6, 6, 3)),
+    ("SeparableConv2D", {"filters": 2, "kernel_size": 3, "strides": 2, "use_bias": False},
+     (1, 7, 7, 3)),
+    ("MaxPooling1D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 9, 3)),
+    ("AveragePooling1D", {"pool_size": 2}, (2, 9, 3)),
+    ("Rescaling", {"scale": 1 / 127.5, "offset": -1.0}, (2, 4, 4, 3)),
+    ("UpSampling2D", {"size": (2, 3)}, (2, 3, 3, 2)),
+    ("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, (2, 3, 3, 2)),
+    ("Cropping2D", {"cropping": ((1, 0), (2, 1))}, (2, 5, 6, 2)),
+    ("ReLU", {"max_value": 1.0, "negative_slope": 0.1, "threshold": 0.2}, (2, 3, 4)),
+    ("Softmax", {"axis": 1}, (2, 3, 4)),
+    ("ELU", {"alpha": 0.5}, (2, 3, 4)),
+    ("Permute", {"dims": (2, 1)}, (2, 3, 4)),
+    ("RepeatVector", {"n": 3}, (2, 4)),
+]
+
+
+@pytest.mark.parametrize("name, options, shape", AGREE,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(AGREE)])
+def test_layer_agrees_with_keras(reference, name, options, shape):  # noqa: F811
+    assert_agree(run_both(reference, name, options, images(shape)))
+    theirs = getattr(reference.layers, name)(**options)
+    ours = getattr(layers, name)(**options)
+    assert tuple(ours.compute_output_shape((None, *shape[1:]))) == \
+        tuple(theirs.compute_output_shape((None, *shape[1:])))
+    shared = {"name", "dtype", "trainable", "activity_regularizer"}
+    keys = {k for k in theirs.get_config() if "constraint" not in k} - shared
+    assert keys == set(ours.get_config()) - shared
+
+
+def test_same_average_pooling_counts_only_real_steps_as_tensorflow():
+    # TensorFlow's rule (and glassnet's 2-D layer): the window [6, 7, padding] averages to 6.5
+    x = np.arange(8, dtype=np.float32).reshape(1, 8, 1)
+    out = layers.AveragePooling1D(3, 2, padding="same")(x)
+    assert out.numpy().ravel().tolist() == [1.0, 3.0, 5.0, 6.5]
+
+
+def test_depthwise_and_separable_weights_have_keras_names_and_shapes():
+    x = images((1, 5, 5, 3))
+    depthwise = layers.DepthwiseConv2D(3, depth_multiplier=2)
+    separable = layers.SeparableConv2D(4, 3)
+    depthwise(x), separable(x)
+    for layer, names in ((depthwise, ("kernel", "bias")),
+                         (separable, ("depthwise_kernel", "pointwise_kernel", "bias"))):
+        assert [w is getattr(layer, n) for w, n in zip(layer.weights, names)] == \
+            [True] * len(names)
+    assert [tuple(w.shape) for w in depthwise.weights] == [(3, 3, 3, 2), (6,)]
+    assert [tuple(w.shape) for w in separable.weights] == [(3, 3, 3, 1), (1, 1, 3, 4), (4,)]
+
+
+def _augmented(layer, x, seed=0):
+    keras.utils.set_random_seed(seed)
+    return layer(x, training=True).detach().numpy()
+
+
+def test_random_layers_change_nothing_in_inference():
+    x = images((4, 5, 5, 3))
+    for layer in (layers.RandomFlip(), layers.GaussianNoise(0.3), layers.GaussianDropout(0.4),
+                  layers.SpatialDropout2D(0.5)):
+        assert np.array_equal(layer(x, training=False).numpy(), x), layer.name
+
+
+def test_random_flip_flips_whole_images_in_training():
+    x = images((64, 4, 5, 1))
+    out = _augmented(layers.RandomFlip("horizontal"), x)
+    kept = [np.array_equal(o, i) for o, i in zip(out, x)]
+    flipped = [np.array_equal(o, i[:, ::-1]) for o, i in zip(out, x)]
+    assert all(k or f for k, f in zip(kept, flipped)) and 16 < sum(flipped) < 48
+    both = _augmented(layers.RandomFlip(), x, seed=1)
+    assert all(any(np.array_equal(o, v) for v in (i, i[::-1], i[:, ::-1], i[::-1, ::-1]))
+               for o, i in zip(both, x))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        layers.RandomFlip("diagonal")
+
+
+def test_noise_layers_have_the_stated_moments_in_training():
+    x = np.ones((200, 50, 10), np.float32)
+    noisy = _augmented(layers.GaussianNoise(0.5), x) - 1
+    assert abs(noisy.mean()) < 0.01 and abs(noisy.std() - 0.5) < 0.01
+    scaled = _augmented(layers.GaussianDropout(0.2), x)
+    assert abs(scaled.mean() - 1) < 0.01 and abs(scaled.std() - 0.5) < 0.01  # √(0.2 / 0.8)
+    dropped = _augmented(layers.SpatialDropout2D(0.25), np.ones((400, 3, 3, 8), np.float32))
+    per_map = dropped[:, 0, 0, :]
+    assert np.all(dropped == per_map[:, None, None, :])  # whole maps kept or dropped
+    assert set(np.unique(per_map)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((per_map == 0).mean() - 0.25) < 0.03
+
+
+def test_a_seed_gives_a_reproducible_stream():
+    x = images((8, 3, 3, 2))
+    first = layers.RandomFlip(seed=7)
+    second = layers.RandomFlip(seed=7)
+    assert np.array_equal(first(x, training=True).numpy(), second(x, training=True).numpy())
+
+
+def test_identity_and_lambda():
+    x = images((2, 3))
+    assert layers.Identity()(x).numpy().tolist() == x.tolist()
+    halve = layers.Lambda(lambda t, factor: t / factor, arguments={"factor": 2.0})
+    assert np.allclose(halve(x).numpy(), x / 2)
+    model = keras.Sequential([keras.Input((3,)), layers.Lambda(lambda t: t * 2),
+                              layers.Dense(1)])
+    assert model(x).shape == (2, 1)
+    with pytest.raises(NotImplementedError, match="a Lambda layer holds Python code"):
+        model.get_config()
+
+
+def test_a_model_of_the_new_layers_trains_saves_and_loads(tmp_path):
+    glassnet.manual_seed(0)
+    model = keras.Sequential([
+        keras.Input((12, 12, 3)), layers.Rescaling(1 / 255), layers.RandomFlip("horizontal"),
+        layers.SeparableConv2D(8, 3, padding="same", activation="relu"),
+        layers.DepthwiseConv2D(3, depth_multiplier=2), layers.ReLU(6.0),
+        layers.SpatialDropout2D(0.1), layers.UpSampling2D(), layers.Cropping2D(2),
+        layers.GaussianNoise(0.01), layers.Permute((3, 1, 2)), layers.Reshape((16, -1)),
+        layers.Conv1D(4, 3, padding="causal"), layers.MaxPooling1D(), layers.Flatten(),
+        layers.Dense(3), layers.Softmax()])
+    x = np.random.default_rng(0).uniform(0, 255, (16, 12, 12, 3)).astype(np.float32)
+    y = np.arange(16) % 3
+    model.compile("adam", "sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    model.save(tmp_path / "layers.keras")
+    loaded = keras.models.load_model(tmp_path / "layers.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
+    assert [type(layer).__name__ for layer in loaded.layers] == \
+        [type(layer).__name__ for layer in model.layers]
