@@ -151,9 +151,8 @@ def test_batch_normalization_on_images_agrees_with_keras(reference, training):
                                                               np.abs(images((3,), 3)) + 0.5]
     theirs.set_weights(weights)
     ours.set_weights(weights)
-    ours.train(training)
     out_ref = theirs(torch.tensor(x), training=training).detach().numpy()
-    out_ours = ours(x).detach().numpy()
+    out_ours = ours(x, training=training).detach().numpy()
     np.testing.assert_allclose(out_ours, out_ref, atol=2e-5)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):  # the moving statistics moved
         np.testing.assert_allclose(a, b, atol=1e-6)
@@ -229,9 +228,8 @@ def test_conv2d_glorot_limit_uses_the_receptive_field():
 
 def test_batch_normalization_normalises_each_channel_of_images():
     norm = layers.BatchNormalization()
-    norm.train(True)
     x = images((8, 5, 5, 3)) * np.array([1, 5, 10], np.float32) + np.array([0, 3, -7])
-    out = norm(x).detach().numpy()
+    out = norm(x, training=True).detach().numpy()
     np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-5)
     np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=1e-2)
     np.testing.assert_allclose(norm.moving_mean.numpy(), 0.01 * x.mean(axis=(0, 1, 2)),
@@ -242,8 +240,7 @@ def test_flatten_keeps_keras_channels_last_order_and_dropout_keeps_image_shape()
     x = images((2, 3, 4, 5))
     np.testing.assert_array_equal(layers.Flatten()(x).detach().numpy(), x.reshape(2, -1))
     dropout = layers.Dropout(0.5)
-    dropout.train(True)
-    out = dropout(np.ones((4, 8, 8, 3), np.float32)).detach().numpy()
+    out = dropout(np.ones((4, 8, 8, 3), np.float32), training=True).detach().numpy()
     assert out.shape == (4, 8, 8, 3) and set(np.unique(out)) <= {0.0, 2.0}
     assert 0.3 < (out == 0).mean() < 0.7
 

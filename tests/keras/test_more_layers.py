@@ -154,3 +154,13 @@ def test_a_model_of_the_new_layers_trains_saves_and_loads(tmp_path):
                                atol=1e-6)
     assert [type(layer).__name__ for layer in loaded.layers] == \
         [type(layer).__name__ for layer in model.layers]
+
+
+def test_a_layer_called_on_its_own_runs_in_inference_as_in_keras(reference):
+    x = np.ones((4, 6), np.float32)
+    for name in ("Dropout", "GaussianNoise", "GaussianDropout"):
+        options = {"rate": 0.5} if name != "GaussianNoise" else {"stddev": 0.5}
+        ours = getattr(layers, name)(**options)(x).numpy()
+        theirs = reference.ops.convert_to_numpy(getattr(reference.layers, name)(**options)(x))
+        assert np.array_equal(ours, theirs) and np.array_equal(ours, x), name
+    assert not np.array_equal(layers.Dropout(0.5)(x, training=True).numpy(), x)

@@ -376,9 +376,9 @@ class Layer(nn.Module):
         return name in self._call_parameters()
 
     def _default_training(self) -> bool:
-        # A bare layer follows its module mode (glassnet's .train()/.eval()); models default to
-        # inference, as Keras' model(x)
-        return self.training
+        # A layer called on its own, with no training= and outside any model's call, runs in
+        # inference, as in Keras 3 (Dropout(0.5)(x) returns x); a glassnet .eval() changes nothing
+        return False
 
     def __call__(self, *args, **kwargs):
         """On data: build if needed, then ``call``. On KerasTensors: record a graph node and
