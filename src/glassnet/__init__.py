@@ -26,7 +26,8 @@ from .dtypes import (double, dtype, float, float16, float32, float64, get_defaul
 from .dtypes import bool_ as bool
 from .dtypes import int as int
 from .devices import device, get_default_device, set_default_device
-from . import accelerator, backends, cuda
+from . import accelerator, amp, backends, cuda
+from .amp import autocast
 from .errors import GlassnetWarning, GraphError, ShapeError
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                      seed, set_rng_state)

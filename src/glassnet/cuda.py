@@ -48,3 +48,23 @@ def current_device() -> int:
 
 def synchronize(device=None) -> None:
     raise _no_cuda("synchronize")
+
+
+class amp:  # noqa: N801 - torch.cuda.amp, PyTorch's older spelling of torch.amp(..., "cuda")
+    """``torch.cuda.amp.GradScaler()`` and ``autocast()``: CUDA's mixed precision, which warns
+    and disables itself here (no CUDA), as on a CPU-only PyTorch; see ``glassnet.amp``."""
+
+    @staticmethod
+    def GradScaler(init_scale: float = 2.0**16, growth_factor: float = 2.0,  # noqa: N802
+                   backoff_factor: float = 0.5, growth_interval: int = 2000,
+                   enabled: bool = True):
+        from . import amp as _amp
+
+        return _amp.GradScaler("cuda", init_scale, growth_factor, backoff_factor,
+                               growth_interval, enabled)
+
+    @staticmethod
+    def autocast(enabled: bool = True, dtype=None, cache_enabled: bool = True):
+        from . import amp as _amp
+
+        return _amp.autocast("cuda", dtype, enabled, cache_enabled)

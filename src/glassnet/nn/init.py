@@ -7,6 +7,7 @@ for tanh/sigmoid; He/Kaiming uses 2/fan_in for ReLU, which zeroes half its input
 from __future__ import annotations
 
 import math
+import statistics
 import warnings
 
 import numpy as np
@@ -69,6 +70,28 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     return _fill(tensor, rng(generator).normal(mean, std, tensor.shape))
 
 
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    """Fill with draws from N(mean, std²) conditioned on lying in [a, b] (a and b are values,
+    not numbers of std, as in PyTorch; ViT's initialisation). Draws outside are drawn again;
+    when [a, b] holds under 1% of the distribution, the inverse CDF is used instead."""
+    if not a < b or not std > 0:
+        raise ValueError(f"trunc_normal_: need a < b and std > 0, got a={a}, b={b}, std={std}")
+    generator_ = rng(generator)
+    normal = statistics.NormalDist(mean, std)
+    low, high = normal.cdf(a), normal.cdf(b)
+    if high - low < 0.01:
+        uniform = generator_.uniform(low, high, tensor.shape)
+        values = np.vectorize(normal.inv_cdf, otypes=[float])(uniform)
+        return _fill(tensor, np.clip(values, a, b))
+    values = generator_.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = generator_.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
     return _fill(tensor, val)
 
@@ -119,7 +142,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 __all__ = [
     "calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
 
 
