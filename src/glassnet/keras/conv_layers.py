@@ -41,6 +41,16 @@ def padding_mode(value, layer: str) -> str:
     return padding
 
 
+def edge_pairs(value, what: str, layer: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) from Keras' three spellings: n, (rows, cols), or the
+    pairs themselves (ZeroPadding2D's padding, Cropping2D's cropping)."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (tuple, list)) for v in value):
+        return pair(value[0], what, layer), pair(value[1], what, layer)
+    rows, cols = pair(value, what, layer)
+    return (rows, rows), (cols, cols)
+
+
 def data_format_of(value, layer: str) -> str:
     data_format = CHANNELS_LAST if value is None else str(value).lower()
     if data_format not in (CHANNELS_LAST, CHANNELS_FIRST):

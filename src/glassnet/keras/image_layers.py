@@ -21,6 +21,7 @@ from ..tensor import Tensor
 from .conv_layers import (
     check_4d,
     data_format_of,
+    edge_pairs,
     from_nchw,
     image_axes,
     pair,
@@ -225,13 +226,7 @@ class Cropping2D(Layer):
                  name: str | None = None, **kwargs) -> None:
         super().__init__(name=name, **kwargs)
         self.data_format = data_format_of(data_format, "Cropping2D")
-        if isinstance(cropping, (tuple, list)) and len(cropping) == 2 and all(
-                isinstance(c, (tuple, list)) for c in cropping):
-            self.cropping = (pair(cropping[0], "cropping", "Cropping2D"),
-                             pair(cropping[1], "cropping", "Cropping2D"))
-        else:
-            rows, cols = pair(cropping, "cropping", "Cropping2D")
-            self.cropping = ((rows, rows), (cols, cols))
+        self.cropping = edge_pairs(cropping, "cropping", "Cropping2D")
         if min(min(c) for c in self.cropping) < 0:
             raise ValueError(f"Cropping2D: cropping must not be negative, got {cropping!r}")
 

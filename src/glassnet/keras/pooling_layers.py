@@ -19,6 +19,7 @@ from .conv_layers import (
     CHANNELS_LAST,
     check_4d,
     data_format_of,
+    edge_pairs,
     from_nchw,
     image_axes,
     output_length,
@@ -183,13 +184,7 @@ class ZeroPadding2D(Layer):
                  name: str | None = None, trainable: bool = True) -> None:
         super().__init__(name=name, trainable=trainable)
         self.data_format = data_format_of(data_format, "ZeroPadding2D")
-        if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(
-                isinstance(p, (tuple, list)) for p in padding):
-            self.padding = (pair(padding[0], "padding", "ZeroPadding2D"),
-                            pair(padding[1], "padding", "ZeroPadding2D"))
-        else:
-            height, width = pair(padding, "padding", "ZeroPadding2D")
-            self.padding = ((height, height), (width, width))
+        self.padding = edge_pairs(padding, "padding", "ZeroPadding2D")
 
     def call(self, x, training=False):
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
