@@ -124,6 +124,62 @@ CASES = [
     ("flip", (A,), {}), ("flip", (T3,), {"axis": 1}),
     ("einsum", ("ij,jk->ik", A, C), {}), ("einsum", ("bij->bj", T3), {}),
     ("shape", (T3,), {}), ("convert_to_numpy", (A,), {}), ("full_like", (A, 2.0), {}),
+    # more elementwise functions
+    ("tan", (SMALL,), {}), ("sinh", (A,), {}), ("cosh", (A,), {}), ("arcsin", (SMALL,), {}),
+    ("arccos", (SMALL,), {}), ("arctan", (A,), {}), ("arcsinh", (A,), {}),
+    ("arccosh", (POS + 1,), {}), ("arctanh", (SMALL,), {}), ("log2", (POS,), {}),
+    ("log10", (POS,), {}), ("reciprocal", (POS,), {}), ("erf", (A,), {}), ("trunc", (A,), {}),
+    ("absolute", (A,), {}), ("rsqrt", (POS,), {}), ("arctan2", (A, B), {}),
+    ("hypot", (A, B), {}), ("logaddexp", (A, B), {}), ("mod", (A, POS), {}),
+    ("mod", (INTS, 2), {}), ("floor_divide", (A, POS), {}), ("floor_divide", (INTS, 2), {}),
+    ("logical_xor", (MASK, B > 0), {}), ("isnan", (np.array([1.0, np.nan]),), {}),
+    ("isinf", (np.array([1.0, np.inf]),), {}), ("isfinite", (np.array([np.nan, 2.0]),), {}),
+    ("nan_to_num", (np.array([np.nan, np.inf, -np.inf, 1.0], np.float32),), {}),
+    ("nan_to_num", (np.array([np.nan, 1.0], np.float32),), {"nan": 5.0}),
+    ("isclose", (A, A + 1e-7), {}), ("isclose", (A, B), {"atol": 1.0}),
+    # more reductions
+    ("all", (MASK,), {}), ("all", (INTS,), {"axis": 1}), ("any", (MASK,), {"axis": 0}),
+    ("any", (A > 5,), {"keepdims": True}), ("amax", (A,), {"axis": 1}), ("amin", (T3,), {}),
+    ("logsumexp", (A,), {}), ("logsumexp", (T3,), {"axis": (0, 2), "keepdims": True}),
+    ("average", (A,), {"axis": 1}), ("average", (A,), {"axis": 1, "weights": POS}),
+    ("average", (A,), {"axis": 1, "weights": np.array([1.0, 2.0, 3.0, 4.0], np.float32)}),
+    ("count_nonzero", (INTS,), {}), ("count_nonzero", (MASK,), {"axis": 1}),
+    ("cumprod", (A,), {"axis": 1}), ("cumprod", (INTS,), {}),
+    ("median", (A,), {}), ("median", (T3,), {"axis": 1}), ("median", (A,), {"axis": 0,
+                                                                           "keepdims": True}),
+    # more arrays
+    ("ravel", (T3,), {}), ("size", (T3,), {}), ("ndim", (T3,), {}),
+    ("swapaxes", (T3, 0, 2), {}), ("moveaxis", (T3, 0, -1), {}), ("roll", (A, 1), {}),
+    ("roll", (A, -1), {"axis": 1}), ("broadcast_to", (A[0], (2, 4)), {}),
+    ("tril", (A,), {}), ("triu", (A,), {"k": 1}), ("diag", (A[0],), {}), ("diag", (A,), {"k": 1}),
+    ("diagonal", (T3,), {"offset": 1, "axis1": 1, "axis2": 2}), ("trace", (A,), {}),
+    ("vstack", ([A, B],), {}), ("hstack", ([A, B],), {}),
+    ("meshgrid", (np.arange(3.0), np.arange(2.0)), {}),
+    ("meshgrid", (np.arange(3.0), np.arange(2.0)), {"indexing": "ij"}),
+    ("diff", (A,), {}), ("diff", (A,), {"n": 2, "axis": 0}), ("nonzero", (INTS,), {}),
+    ("copy", (A,), {}), ("identity", (3,), {}), ("tri", (3,), {}), ("tri", (3, 4), {"k": -1}),
+    ("logspace", (0, 2, 3), {}),
+    # more nn: activations, losses per sample, statistics
+    ("softplus", (A,), {}), ("softsign", (A,), {}), ("silu", (A,), {}), ("swish", (A,), {}),
+    ("gelu", (A,), {}), ("gelu", (A,), {"approximate": False}), ("elu", (A,), {"alpha": 0.5}),
+    ("selu", (A,), {}), ("leaky_relu", (A,), {}), ("leaky_relu", (A,), {"negative_slope": 0.1}),
+    ("relu6", (A * 5,), {}), ("hard_sigmoid", (A * 3,), {}), ("hard_silu", (A * 3,), {}),
+    ("log_sigmoid", (A,), {}),
+    ("binary_crossentropy", ((B > 0).astype(np.float32), POS / 3), {}),
+    ("binary_crossentropy", ((B > 0).astype(np.float32), A), {"from_logits": True}),
+    ("categorical_crossentropy", (np.eye(4, dtype=np.float32)[[0, 2, 1]], POS), {}),
+    ("categorical_crossentropy", (np.eye(4, dtype=np.float32)[[0, 2, 1]], A),
+     {"from_logits": True}),
+    ("sparse_categorical_crossentropy", (np.array([0, 3, 1]), A), {"from_logits": True}),
+    ("sparse_categorical_crossentropy", (np.array([0, 3, 1]), POS), {}),
+    ("moments", (T3, (0, 2)), {}), ("moments", (A, 1), {"keepdims": True}),
+    ("normalize", (A,), {}), ("normalize", (A,), {"axis": 0, "order": 1}),
+    # control and updates
+    ("slice", (A, (1, 0), (2, 3)), {}),
+    ("slice_update", (A, (1, 1), B[:2, :2]), {}),
+    ("scatter", (np.array([[0, 1], [2, 3], [0, 1]]), np.array([1.0, 2.0, 3.0], np.float32),
+                 (3, 4)), {}),
+    ("scatter_update", (A, np.array([[0, 0], [2, 3]]), np.array([9.0, 8.0], np.float32)), {}),
 ]
 
 
@@ -197,6 +253,15 @@ GRAD_CASES = [
     ("transpose", (T3, (2, 0, 1)), {}), ("expand_dims", (A, (0, 3)), {}),
     ("concatenate", ([A, B],), {"axis": 1}), ("stack", ([A, B],), {"axis": 1}),
     ("reshape", (T3, (4, -1)), {}), ("cast", (A, "float64"), {}),
+    ("logsumexp", (A,), {"axis": 1}), ("average", (A,), {"axis": 1, "weights": POS}),
+    ("median", (A,), {"axis": 0}), ("cumprod", (A,), {"axis": 1}), ("diff", (A,), {"n": 2}),
+    ("arctan2", (A, B), {}), ("logaddexp", (A, B), {}), ("hypot", (A, B), {}),
+    ("trace", (A,), {}), ("diagonal", (T3,), {"offset": 1, "axis1": 1, "axis2": 2}),
+    ("roll", (A, 1), {}), ("gelu", (A,), {}), ("silu", (A,), {}), ("softplus", (A,), {}),
+    ("categorical_crossentropy", (np.eye(4, dtype=np.float32)[[0, 2, 1]], POS), {}),
+    ("sparse_categorical_crossentropy", (np.array([0, 3, 1]), A), {"from_logits": True}),
+    ("normalize", (A,), {}), ("slice_update", (A, (1, 1), B[:2, :2]), {}),
+    ("scatter_update", (A, np.array([[0, 0], [2, 3]]), np.array([9.0, 8.0], np.float32)), {}),
 ]
 
 
@@ -407,3 +472,16 @@ def test_one_hot_rejects_float_labels_and_sparse_output():
 def test_convert_to_tensor_rejects_sparse_and_ragged():
     with pytest.raises(ValueError, match="no sparse or ragged tensors"):
         ops.convert_to_tensor([1.0], ragged=True)
+
+
+def test_unstack_stop_gradient_and_the_loops():
+    parts = ops.unstack(glassnet.tensor(A), axis=1)
+    assert len(parts) == 4 and np.array_equal(parts[2].numpy(), A[:, 2])
+    x = glassnet.tensor(A, requires_grad=True)
+    (ops.stop_gradient(x) * x).sum().backward()
+    assert np.array_equal(x.grad.numpy(), A)  # only the second factor passes a gradient
+    assert ops.fori_loop(0, 4, lambda i, total: total + i, 10) == 16
+    assert ops.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * 2), (0, 1)) == (3, 8)
+    assert ops.while_loop(lambda v: v < 100, lambda v: v * 3, 1, maximum_iterations=2) == 9
+    assert ops.cond(glassnet.tensor(True), lambda: "yes", lambda: "no") == "yes"
+    assert ops.is_tensor(x) and not ops.is_tensor(A)

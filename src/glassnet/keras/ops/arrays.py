@@ -223,3 +223,118 @@ def take_along_axis(x, indices, axis=None):
     index = np.broadcast_to(index, out_shape)
     x = x.expand(*(target[:axis] + (x.shape[axis],) + target[axis + 1:]))
     return glassnet.gather(x, axis, glassnet.tensor(np.ascontiguousarray(index)))
+
+
+# --- more arrays -------------------------------------------------------------------------
+def ravel(x):
+    """The entries as one flat tensor."""
+    return convert_to_tensor(x).reshape(-1)
+
+
+def size(x):
+    """The number of entries, as a 0-d int64 tensor (as Keras gives it)."""
+    return glassnet.tensor(int(convert_to_tensor(x).numel()))
+
+
+def ndim(x) -> int:
+    """The number of axes."""
+    return convert_to_tensor(x).ndim
+
+
+def swapaxes(x, axis1: int, axis2: int):
+    return convert_to_tensor(x).transpose(axis1, axis2)
+
+
+def moveaxis(x, source, destination):
+    return glassnet.movedim(convert_to_tensor(x), source, destination)
+
+
+def roll(x, shift, axis=None):
+    """Entries shifted along ``axis`` (of the flattened x when None), wrapping around."""
+    x = convert_to_tensor(x)
+    if axis is None:
+        return glassnet.roll(x.reshape(-1), shift, 0).reshape(*x.shape)
+    return glassnet.roll(x, shift, axis)
+
+
+def broadcast_to(x, shape):
+    return glassnet.broadcast_to(convert_to_tensor(x), tuple(_shape(shape)))
+
+
+def tril(x, k: int = 0):
+    return glassnet.tril(convert_to_tensor(x), k)
+
+
+def triu(x, k: int = 0):
+    return glassnet.triu(convert_to_tensor(x), k)
+
+
+def diag(x, k: int = 0):
+    """A vector's square matrix with it on diagonal k, or a matrix's diagonal k."""
+    return glassnet.diag(convert_to_tensor(x), k)
+
+
+def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
+    return glassnet.diagonal(convert_to_tensor(x), offset, axis1, axis2)
+
+
+def trace(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
+    """The sum of diagonal ``offset`` of the matrices spanned by axis1 and axis2."""
+    return glassnet.diagonal(convert_to_tensor(x), offset, axis1, axis2).sum(-1)
+
+
+def vstack(xs):
+    return glassnet.vstack([convert_to_tensor(x) for x in xs])
+
+
+def hstack(xs):
+    return glassnet.hstack([convert_to_tensor(x) for x in xs])
+
+
+def unstack(x, num=None, axis: int = 0):
+    """The slices along ``axis``, as a list."""
+    return list(glassnet.unbind(convert_to_tensor(x), axis))
+
+
+def meshgrid(*x, indexing: str = "xy"):
+    """Coordinate grids; NumPy's (and Keras') default indexing is "xy"."""
+    return list(glassnet.meshgrid(*[convert_to_tensor(v) for v in x], indexing=indexing))
+
+
+def diff(a, n: int = 1, axis: int = -1):
+    """The n-th difference along ``axis``: a[i + 1] - a[i], n times."""
+    a = convert_to_tensor(a)
+    for _ in range(n):
+        length = a.shape[axis] - 1
+        a = a.narrow(axis, 1, length) - a.narrow(axis, 0, length)
+    return a
+
+
+def nonzero(x):
+    """The positions of the nonzero entries, one int32 index tensor per axis."""
+    return tuple(i.to(glassnet.int32) for i in glassnet.nonzero(convert_to_tensor(x),
+                                                                as_tuple=True))
+
+
+def copy(x):
+    return convert_to_tensor(x).clone()
+
+
+def identity(n: int, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def tri(N: int, M=None, k: int = 0, dtype=None):
+    """Ones on and below diagonal k, zeros above."""
+    return glassnet.tensor(np.tri(N, M, k, dtype=_dtype(dtype).numpy))
+
+
+def empty(shape, dtype=None):
+    return zeros(shape, dtype)
+
+
+def logspace(start, stop, num: int = 50, endpoint: bool = True, base: float = 10,
+             dtype=None, axis: int = 0):
+    return glassnet.tensor(np.logspace(start, stop, num, endpoint, base,
+                                       dtype=_dtype(dtype).numpy))
+

@@ -8,6 +8,8 @@ autograd graph that made them is kept and every op after them is differentiable.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ... import creation
@@ -115,3 +117,76 @@ def axes(axis, ndim: int) -> tuple:
                              f"axis in [{-ndim}, {ndim - 1}]")
         out.append(a % ndim if ndim else 0)
     return tuple(out)
+
+
+# --- control and updates ------------------------------------------------------------------
+def stop_gradient(variable) -> Tensor:
+    """The same values, cut from the graph: no gradient flows back through it."""
+    return convert_to_tensor(variable).detach()
+
+
+def is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()`` (glassnet runs eagerly: one branch)."""
+    return true_fn() if bool(convert_to_tensor(pred)) else false_fn()
+
+
+def fori_loop(lower: int, upper: int, body_fun, init_val):
+    """``val = body_fun(i, val)`` for i in lower..upper-1; returns val."""
+    value = init_val
+    for i in range(int(lower), int(upper)):
+        value = body_fun(i, value)
+    return value
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (at most
+    ``maximum_iterations`` times); a single non-tuple loop variable is passed as itself."""
+    single = not isinstance(loop_vars, (tuple, list))
+    values = (loop_vars,) if single else tuple(loop_vars)
+    done = 0
+    while bool(convert_to_tensor(cond(*values))) and (maximum_iterations is None
+                                                       or done < maximum_iterations):
+        values = body(*values)
+        values = (values,) if single else tuple(values)
+        done += 1
+    return values[0] if single else values
+
+
+def slice(inputs, start_indices, shape) -> Tensor:  # noqa: A001 - Keras' name
+    """The block of ``shape`` starting at ``start_indices``."""
+    x = convert_to_tensor(inputs)
+    index = tuple(builtins.slice(int(s), int(s) + int(n))
+                  for s, n in zip(np.asarray(start_indices).tolist(), shape))
+    return x[index]
+
+
+def slice_update(inputs, start_indices, updates) -> Tensor:
+    """``inputs`` with the block at ``start_indices`` replaced by ``updates``."""
+    x = convert_to_tensor(inputs) * 1
+    new = convert_to_tensor(updates)
+    index = tuple(builtins.slice(int(s), int(s) + n)
+                  for s, n in zip(np.asarray(start_indices).tolist(), new.shape))
+    x[index] = new
+    return x
+
+
+def scatter(indices, values, shape) -> Tensor:
+    """Zeros of ``shape`` with ``values`` added at ``indices`` (rows of coordinates); repeated
+    coordinates add up."""
+    values = convert_to_tensor(values)
+    where = np.asarray(convert_to_numpy(indices), dtype=np.int64).reshape(-1, len(shape))
+    flat = np.ravel_multi_index(tuple(where.T), tuple(shape))
+    out = creation.zeros(int(np.prod(shape)), dtype=values.dtype)
+    return out.scatter_add(0, creation.tensor(flat), values.reshape(-1)).reshape(*shape)
+
+
+def scatter_update(inputs, indices, updates) -> Tensor:
+    """``inputs`` with the entries at ``indices`` (rows of coordinates) set to ``updates``."""
+    x = convert_to_tensor(inputs) * 1
+    where = np.asarray(convert_to_numpy(indices), dtype=np.int64)
+    x[tuple(where[..., i] for i in range(where.shape[-1]))] = convert_to_tensor(updates)
+    return x

@@ -93,3 +93,105 @@ def einsum(subscripts: str, *operands):
     """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` is a @ b; each operand's
     gradient is the einsum of grad with the other operands."""
     return glassnet.einsum(subscripts, *(convert_to_tensor(x) for x in operands))
+
+
+# --- more activations -----------------------------------------------------------------------
+def softplus(x):
+    return F.softplus(to_float(x))
+
+
+def softsign(x):
+    return F.softsign(to_float(x))
+
+
+def silu(x):
+    """x·σ(x) (also called swish)."""
+    return F.silu(to_float(x))
+
+
+swish = silu
+
+
+def gelu(x, approximate: bool = True):
+    """x·Φ(x); Keras' default is the tanh approximation."""
+    return F.gelu(to_float(x), approximate="tanh" if approximate else "none")
+
+
+def elu(x, alpha: float = 1.0):
+    return F.elu(to_float(x), alpha)
+
+
+def selu(x):
+    return F.selu(to_float(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.2):
+    return F.leaky_relu(to_float(x), negative_slope)
+
+
+def relu6(x):
+    return F.relu6(to_float(x))
+
+
+def hard_sigmoid(x):
+    """clip(x/6 + 1/2, 0, 1)."""
+    return F.hardsigmoid(to_float(x))
+
+
+def hard_silu(x):
+    """x·hard_sigmoid(x)."""
+    return F.hardswish(to_float(x))
+
+
+hard_swish = hard_silu
+
+
+def log_sigmoid(x):
+    return F.logsigmoid(to_float(x))
+
+
+# --- losses per sample, statistics ----------------------------------------------------------
+def binary_crossentropy(target, output, from_logits: bool = False):
+    """-(t log p + (1 - t) log(1 - p)) per entry; p is clipped to [ε, 1 - ε] (ε = 1e-7) unless
+    ``from_logits``, as Keras does."""
+    target, output = to_float(target), to_float(output)
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none")
+    p = output.clamp(1e-7, 1 - 1e-7)
+    return -(target * p.log() + (1 - target) * (1 - p).log())
+
+
+def categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1):
+    """-Σ t log p over ``axis``, p the (renormalised, clipped) probabilities or the softmax of
+    the logits."""
+    target, output = to_float(target), to_float(output)
+    if from_logits:
+        return -(target * F.log_softmax(output, axis)).sum(axis)
+    p = (output / output.sum(axis, keepdim=True)).clamp(1e-7, 1 - 1e-7)
+    return -(target * p.log()).sum(axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1):
+    """categorical_crossentropy with integer class labels."""
+    output = to_float(output)
+    labels = convert_to_tensor(target).long()
+    hot = F.one_hot(labels, output.shape[axis]).to(output.dtype)
+    if axis not in (-1, output.ndim - 1):
+        hot = hot.movedim(-1, axis)
+    return categorical_crossentropy(hot, output, from_logits, axis)
+
+
+def moments(x, axes, keepdims: bool = False, synchronized: bool = False):
+    """(mean, variance) over ``axes``, the variance with divisor n."""
+    x = to_float(x)
+    dims = tuple(axes) if isinstance(axes, (tuple, list)) else (axes,)
+    mean = x.mean(dim=dims, keepdim=True)
+    variance = ((x - mean) ** 2).mean(dim=dims, keepdim=keepdims)
+    return (mean if keepdims else mean.squeeze(dims)), variance
+
+
+def normalize(x, axis: int = -1, order: int = 2, epsilon=None):
+    """x / max(‖x‖, ε) along ``axis`` (ε = 1e-12 when not given)."""
+    x = to_float(x)
+    norm = x.norm(p=order, dim=axis, keepdim=True)
+    return x / norm.clamp(min=1e-12 if epsilon is None else epsilon)

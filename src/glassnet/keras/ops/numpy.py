@@ -367,3 +367,169 @@ def cumsum(x, axis=None, dtype=None):
     if axis is None:
         x, axis = x.reshape(-1), 0
     return _as(glassnet.cumsum(x, dim=axis), x)
+
+
+# --- more elementwise functions ---------------------------------------------------------
+def _unary(method: str, doc: str, floats: bool = True):
+    def op(x):
+        return getattr(to_float(x) if floats else convert_to_tensor(x), method)()
+    op.__name__, op.__doc__ = method, doc
+    return op
+
+
+tan = _unary("tan", "tan x; the gradient is grad / cos² x.")
+sinh = _unary("sinh", "sinh x; the gradient is cosh(x)·grad.")
+cosh = _unary("cosh", "cosh x; the gradient is sinh(x)·grad.")
+arcsin = _unary("arcsin", "arcsin x; the gradient is grad / √(1 - x²).")
+arccos = _unary("arccos", "arccos x; the gradient is -grad / √(1 - x²).")
+arctan = _unary("arctan", "arctan x; the gradient is grad / (1 + x²).")
+arcsinh = _unary("arcsinh", "arsinh x; the gradient is grad / √(x² + 1).")
+arccosh = _unary("arccosh", "arcosh x; the gradient is grad / √(x² - 1).")
+arctanh = _unary("arctanh", "artanh x; the gradient is grad / (1 - x²).")
+log2 = _unary("log2", "log₂ x; the gradient is grad / (x ln 2).")
+log10 = _unary("log10", "log₁₀ x; the gradient is grad / (x ln 10).")
+reciprocal = _unary("reciprocal", "1 / x; the gradient is -grad / x².")
+erf = _unary("erf", "The error function; the gradient is 2/√π e^(-x²)·grad.")
+trunc = _unary("trunc", "x rounded toward zero; the gradient is zero.", floats=False)
+absolute = abs
+
+
+def rsqrt(x):
+    """1 / √x; the gradient is -grad / (2 x^(3/2))."""
+    return to_float(x).rsqrt()
+
+
+def arctan2(x1, x2):
+    """The angle of the point (x2, x1); d/dx1 = x2 / r², d/dx2 = -x1 / r²."""
+    x1, x2 = _two_tensors(to_float(x1), to_float(x2))
+    return glassnet.atan2(x1, x2)
+
+
+def hypot(x1, x2):
+    """√(x1² + x2²)."""
+    x1, x2 = _two_tensors(to_float(x1), to_float(x2))
+    return glassnet.hypot(x1, x2)
+
+
+def logaddexp(x1, x2):
+    """ln(e^x1 + e^x2), without overflow."""
+    x1, x2 = _two_tensors(to_float(x1), to_float(x2))
+    top = glassnet.maximum(x1, x2)
+    return top + ((x1 - top).exp() + (x2 - top).exp()).log()
+
+
+def mod(x1, x2):
+    """x1 mod x2 with the sign of x2 (NumPy's and Python's %)."""
+    x1, x2 = _two_tensors(x1, x2)
+    return glassnet.remainder(x1, x2)
+
+
+def floor_divide(x1, x2):
+    """⌊x1 / x2⌋; the gradient is zero."""
+    x1, x2 = _two_tensors(x1, x2)
+    return glassnet.floor_divide(x1, x2)
+
+
+def logical_xor(x1, x2):
+    """True where exactly one of x1 and x2 is true."""
+    x1, x2 = pair(x1, x2)
+    return glassnet.logical_xor(convert_to_tensor(x1), convert_to_tensor(x2))
+
+
+def isnan(x):
+    return convert_to_tensor(x).isnan()
+
+
+def isinf(x):
+    return convert_to_tensor(x).isinf()
+
+
+def isfinite(x):
+    return convert_to_tensor(x).isfinite()
+
+
+def nan_to_num(x, nan: float = 0.0, posinf=None, neginf=None):
+    """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's extremes when None)."""
+    return glassnet.nan_to_num(convert_to_tensor(x), nan, posinf, neginf)
+
+
+def isclose(x1, x2, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False):
+    x1, x2 = _two_tensors(x1, x2)
+    return glassnet.isclose(x1, x2, rtol, atol, equal_nan)
+
+
+# --- more reductions --------------------------------------------------------------------
+def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - Keras' name
+    """True where every entry over ``axis`` is nonzero."""
+    x = convert_to_tensor(x) != 0
+    return glassnet.Tensor._make(np.all(x._data, axis=None if axis is None else _dims(x, axis),
+                                        keepdims=keepdims))
+
+
+def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - Keras' name
+    """True where some entry over ``axis`` is nonzero."""
+    x = convert_to_tensor(x) != 0
+    return glassnet.Tensor._make(np.any(x._data, axis=None if axis is None else _dims(x, axis),
+                                        keepdims=keepdims))
+
+
+def amax(x, axis=None, keepdims: bool = False):
+    """``max`` without ``initial``."""
+    return max(x, axis, keepdims)
+
+
+def amin(x, axis=None, keepdims: bool = False):
+    """``min`` without ``initial``."""
+    return min(x, axis, keepdims)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False):
+    """ln Σ eˣ over ``axis``, computed stably; the gradient is softmax(x)·grad."""
+    x = to_float(x)
+    return glassnet.logsumexp(x, dim=_dims(x, axis), keepdim=keepdims)
+
+
+def average(x, axis=None, weights=None):
+    """The mean over ``axis``, each entry weighted by ``weights`` (its shape, or 1-D along
+    ``axis``) when given."""
+    x = to_float(x)
+    if weights is None:
+        return mean(x, axis)
+    w = like(weights, x) if not isinstance(weights, glassnet.Tensor) else weights
+    w = to_float(w)
+    if w.ndim == 1 and x.ndim > 1 and axis is not None:
+        shape = [1] * x.ndim
+        shape[axis % x.ndim] = w.shape[0]
+        w = w.reshape(*shape)
+    total = sum(x * w, axis)
+    return total / sum(w * glassnet.ones_like(x), axis)
+
+
+def count_nonzero(x, axis=None):
+    """How many entries over ``axis`` are not zero (int32, as Keras)."""
+    x = convert_to_tensor(x)
+    counted = np.count_nonzero(x._data, axis=None if axis is None else _dims(x, axis))
+    return glassnet.Tensor._make(np.asarray(counted, dtype=np.int32))
+
+
+def cumprod(x, axis=None, dtype=None):
+    """The running product along ``axis`` (of the flattened x when None)."""
+    x = convert_to_tensor(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return _as(glassnet.cumprod(_integers_kept(x), dim=axis), x)
+
+
+def median(x, axis=None, keepdims: bool = False):
+    """NumPy's median: the middle entry, or the mean of the two middle ones (float32)."""
+    x = to_float(x)
+    dims = _dims(x, axis)
+    rest = [d for d in range(x.ndim) if d not in dims]
+    moved = x.permute(*rest, *dims).reshape(*[x.shape[d] for d in rest], -1)
+    ordered = moved.sort(dim=-1)[0]
+    n = ordered.shape[-1]
+    middle = (ordered.narrow(-1, (n - 1) // 2, 1) + ordered.narrow(-1, n // 2, 1)) / 2
+    out = middle.squeeze(-1)
+    if keepdims:
+        out = out.reshape(*[1 if d in dims else x.shape[d] for d in range(x.ndim)])
+    return out
