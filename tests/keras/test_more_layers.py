@@ -156,7 +156,7 @@ def test_a_model_of_the_new_layers_trains_saves_and_loads(tmp_path):
         [type(layer).__name__ for layer in model.layers]
 
 
-def test_a_layer_called_on_its_own_runs_in_inference_as_in_keras(reference):
+def test_a_layer_called_on_its_own_runs_in_inference_as_in_keras(reference):  # noqa: F811
     x = np.ones((4, 6), np.float32)
     for name in ("Dropout", "GaussianNoise", "GaussianDropout"):
         options = {"rate": 0.5} if name != "GaussianNoise" else {"stddev": 0.5}
