@@ -164,3 +164,81 @@ def test_a_layer_called_on_its_own_runs_in_inference_as_in_keras(reference):  # 
         theirs = reference.ops.convert_to_numpy(getattr(reference.layers, name)(**options)(x))
         assert np.array_equal(ours, theirs) and np.array_equal(ours, x), name
     assert not np.array_equal(layers.Dropout(0.5)(x, training=True).numpy(), x)
+
+
+# ----- Normalization, and the geometric augmentations -----------------------------------------
+NORMALIZE = [{}, {"axis": (1, 2)}, {"axis": None}, {"invert": True},
+             {"mean": 2.0, "variance": 4.0},
+             {"axis": 1, "mean": [1.0, 2.0, 3.0, 4.0], "variance": [1.0, 4.0, 9.0, 16.0]}]
+
+
+@pytest.mark.parametrize("options", NORMALIZE, ids=[str(o) for o in NORMALIZE])
+def test_normalization_adapts_and_standardises_as_keras(reference, options):  # noqa: F811
+    data = (images((50, 4, 3)) * [1, 5, 10] + [0, 3, -7]).astype(np.float32)
+    x = images((2, 4, 3), seed=3) * 3
+    theirs = reference.layers.Normalization(**options)
+    ours = layers.Normalization(**options)
+    if "mean" not in options:
+        theirs.adapt(data)
+        ours.adapt(data)
+    np.testing.assert_allclose(ours(x).numpy(), reference.ops.convert_to_numpy(theirs(x)),
+                               atol=5e-6)
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
+
+
+def test_normalization_adapts_from_batches_and_survives_saving(tmp_path):
+    data = (images((64, 3)) * [1, 10, 100] + [5, -5, 50]).astype(np.float32)
+    norm = layers.Normalization()
+    norm.adapt(iter([data[:20], data[20:]]))  # two batches give the statistics of all of it
+    np.testing.assert_allclose(norm.mean.numpy(), data.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(norm.variance.numpy(), data.var(0), rtol=1e-4)
+    assert int(norm.count.numpy()) == 64
+    model = keras.Sequential([keras.Input((3,)), norm, layers.Dense(1)])
+    model.save(tmp_path / "norm.keras")
+    loaded = keras.models.load_model(tmp_path / "norm.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="give both mean and variance"):
+        layers.Normalization(mean=1.0)
+
+
+AFFINE = [
+    ("RandomRotation", {"factor": (0.25, 0.25)}),
+    ("RandomRotation", {"factor": (0.1, 0.1)}),
+    ("RandomRotation", {"factor": (-0.07, -0.07), "fill_mode": "constant", "fill_value": 0.5}),
+    ("RandomRotation", {"factor": (0.13, 0.13), "fill_mode": "wrap"}),
+    ("RandomRotation", {"factor": (0.13, 0.13), "fill_mode": "nearest",
+                        "interpolation": "nearest"}),
+    ("RandomZoom", {"height_factor": (0.3, 0.3)}),
+    ("RandomZoom", {"height_factor": (-0.2, -0.2), "width_factor": (0.4, 0.4),
+                    "fill_mode": "constant"}),
+    ("RandomTranslation", {"height_factor": (0.2, 0.2), "width_factor": (-0.3, -0.3)}),
+    ("RandomTranslation", {"height_factor": (0.1, 0.1), "width_factor": (0.25, 0.25),
+                           "fill_mode": "wrap"}),
+]
+
+
+@pytest.mark.parametrize("name, options", AFFINE, ids=[f"{a}-{i}" for i, (a, _) in
+                                                       enumerate(AFFINE)])
+def test_geometric_augmentation_matches_keras_for_a_fixed_draw(reference, name,  # noqa: F811
+                                                                options):
+    # a range with lower == upper draws one value, so both libraries make the same transform
+    x = images((2, 7, 9, 3))
+    theirs = getattr(reference.layers, name)(**options)
+    ours = getattr(layers, name)(**options)
+    np.testing.assert_allclose(ours(x, training=True).numpy(),
+                               reference.ops.convert_to_numpy(theirs(x, training=True)),
+                               atol=1e-5)
+    assert set(ours.get_config()) - {"dtype"} == set(theirs.get_config()) - {"dtype"}
+    assert np.array_equal(ours(x, training=False).numpy(), x)
+
+
+def test_a_quarter_turn_is_rot90_and_random_angles_stay_in_range():
+    x = images((3, 5, 5, 2))
+    turned = layers.RandomRotation((0.25, 0.25))(x, training=True).numpy()
+    np.testing.assert_allclose(turned, np.rot90(x, k=1, axes=(1, 2)), atol=1e-5)  # anticlockwise
+    keras.utils.set_random_seed(0)
+    layer = layers.RandomRotation(0.1)
+    angles = np.rad2deg(np.arctan2(layer._matrices(500, 5, 5)[:, 3],
+                                   layer._matrices(500, 5, 5)[:, 0]))
+    assert angles.min() >= -36 and angles.max() <= 36 and angles.std() > 15

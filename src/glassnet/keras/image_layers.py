@@ -255,5 +255,185 @@ class Cropping2D(Layer):
                 "data_format": self.data_format}
 
 
-__all__ = ["Cropping2D", "GaussianDropout", "GaussianNoise", "RandomFlip",
-           "Rescaling", "SpatialDropout2D", "UpSampling2D"]
+
+
+# ----- geometric augmentation: one affine resampler --------------------------------------
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+def _fill_index(index: np.ndarray, size: int, mode: str):
+    """Integer positions outside 0..size-1 mapped back in by ``mode`` (reflect: d c b a | a b
+    c d | d c b a; wrap: a b c d | a b c d; nearest: a a | a b c d | d d), and where
+    ``constant`` has no pixel (False there)."""
+    inside = (index >= 0) & (index < size)
+    if mode == "constant":
+        return np.clip(index, 0, size - 1), inside
+    if mode == "nearest":
+        return np.clip(index, 0, size - 1), np.ones_like(inside)
+    if mode == "wrap":
+        return np.mod(index, size), np.ones_like(inside)
+    period = np.mod(index, 2 * size)
+    return np.where(period < size, period, 2 * size - 1 - period), np.ones_like(inside)
+
+
+def affine_resample(images: np.ndarray, matrices: np.ndarray, interpolation: str,
+                    fill_mode: str, fill_value: float) -> np.ndarray:
+    """Each NHWC image sampled at x_in = a0·x + a1·y + a2, y_in = b0·x + b1·y + b2 for every
+    output pixel (x, y) (columns and rows, pixel centres at whole numbers), ``matrices`` (N, 6)
+    = (a0, a1, a2, b0, b1, b2); bilinear or nearest, each neighbour taken through
+    ``fill_mode``."""
+    n, height, width, _ = images.shape
+    rows, cols = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
+    a0, a1, a2, b0, b1, b2 = (matrices[:, i, None, None] for i in range(6))
+    x_in = a0 * cols + a1 * rows + a2
+    y_in = b0 * cols + b1 * rows + b2
+    batch = np.arange(n)[:, None, None]
+
+    def pixels(y_index, x_index):
+        ys, y_ok = _fill_index(y_index, height, fill_mode)
+        xs, x_ok = _fill_index(x_index, width, fill_mode)
+        values = images[batch, ys, xs]
+        return np.where((y_ok & x_ok)[..., None], values, fill_value)
+
+    if interpolation == "nearest":
+        return pixels(np.round(y_in).astype(np.int64), np.round(x_in).astype(np.int64))
+    top, left = np.floor(y_in), np.floor(x_in)
+    dy, dx = (y_in - top)[..., None], (x_in - left)[..., None]
+    top, left = top.astype(np.int64), left.astype(np.int64)
+    return ((1 - dy) * ((1 - dx) * pixels(top, left) + dx * pixels(top, left + 1))
+            + dy * ((1 - dx) * pixels(top + 1, left) + dx * pixels(top + 1, left + 1)))
+
+
+def _factor_range(factor, what: str, layer: str) -> tuple[float, float]:
+    """A float f means (-f, f); a pair is (lower, upper)."""
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2:
+            raise ValueError(f"{layer}: {what} must be a float or a pair, got {factor!r}")
+        lower, upper = sorted(float(f) for f in factor)
+    else:
+        lower, upper = -abs(float(factor)), abs(float(factor))
+    return lower, upper
+
+
+class _AffineLayer(_RandomLayer):
+    """A random geometric transform while training (one per image); nothing in inference."""
+
+    def __init__(self, fill_mode, interpolation, seed, fill_value, data_format, name,
+                 **kwargs) -> None:
+        super().__init__(seed, name, **kwargs)
+        layer = type(self).__name__
+        if fill_mode not in FILL_MODES:
+            raise NotImplementedError(f"{layer}: unknown fill_mode {fill_mode!r}; expected one "
+                                      f"of {FILL_MODES}")
+        if interpolation not in ("bilinear", "nearest"):
+            raise NotImplementedError(f"{layer}: unknown interpolation {interpolation!r}; "
+                                      f"expected 'bilinear' or 'nearest'")
+        self.fill_mode, self.interpolation = fill_mode, interpolation
+        self.fill_value = float(fill_value)
+        self.data_format = data_format_of(data_format, layer)
+
+    def _matrices(self, n: int, height: int, width: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _uniform(self, bounds, n: int) -> np.ndarray:
+        lower, upper = bounds
+        return self._generator.uniform(lower, upper, n) if upper > lower else np.full(n, lower)
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        if not training:
+            return x
+        batched = x.ndim == 4
+        images = x if batched else x.unsqueeze(0)
+        check_4d(images, self)
+        array = images.detach().numpy()
+        if self.data_format != "channels_last":
+            array = array.transpose(0, 2, 3, 1)
+        n, height, width, _ = array.shape
+        out = affine_resample(array.astype(np.float64), self._matrices(n, height, width),
+                              self.interpolation, self.fill_mode, self.fill_value)
+        if self.data_format != "channels_last":
+            out = out.transpose(0, 3, 1, 2)
+        out = Tensor(out.astype(array.dtype))
+        return out if batched else out.squeeze(0)
+
+    def get_config(self):
+        return {**super().get_config(), "fill_mode": self.fill_mode,
+                "interpolation": self.interpolation, "fill_value": self.fill_value,
+                "data_format": self.data_format}
+
+
+class RandomRotation(_AffineLayer):
+    """While training, rotate each image about its centre by an angle drawn from
+    ``factor``·2π (a float f: [-f, f]; a pair: [lower, upper]); positive turns
+    counter-clockwise. Pixels that come from outside the image follow ``fill_mode``."""
+
+    def __init__(self, factor, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed=None, fill_value: float = 0.0, data_format: str | None = None,
+                 name: str | None = None, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, name,
+                         **kwargs)
+        self.factor = _factor_range(factor, "factor", "RandomRotation")
+
+    def _matrices(self, n, height, width):
+        angle = np.deg2rad(self._uniform((self.factor[0] * 360, self.factor[1] * 360), n))
+        cos, sin = np.cos(angle), np.sin(angle)
+        cx, cy = (width - 1) / 2, (height - 1) / 2
+        return np.stack([cos, -sin, cx - cx * cos + cy * sin,
+                         sin, cos, cy - cx * sin - cy * cos], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor)}
+
+
+class RandomZoom(_AffineLayer):
+    """While training, zoom each image about its centre by 1 + a factor drawn from
+    ``height_factor`` (and ``width_factor``, else the same draw): positive zooms out,
+    negative in."""
+
+    def __init__(self, height_factor, width_factor=None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed=None, fill_value: float = 0.0,
+                 data_format: str | None = None, name: str | None = None, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, name,
+                         **kwargs)
+        self.height_factor = _factor_range(height_factor, "height_factor", "RandomZoom")
+        self.width_factor = None if width_factor is None else _factor_range(
+            width_factor, "width_factor", "RandomZoom")
+
+    def _matrices(self, n, height, width):
+        zoom_y = 1 + self._uniform(self.height_factor, n)
+        zoom_x = zoom_y if self.width_factor is None else 1 + self._uniform(self.width_factor, n)
+        zero = np.zeros(n)
+        return np.stack([zoom_x, zero, (width - 1) / 2 * (1 - zoom_x),
+                         zero, zoom_y, (height - 1) / 2 * (1 - zoom_y)], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "height_factor": list(self.height_factor),
+                "width_factor": None if self.width_factor is None else list(self.width_factor)}
+
+
+class RandomTranslation(_AffineLayer):
+    """While training, shift each image by a fraction of its height and width drawn from
+    ``height_factor`` and ``width_factor`` (positive moves it down / right)."""
+
+    def __init__(self, height_factor, width_factor, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed=None, fill_value: float = 0.0,
+                 data_format: str | None = None, name: str | None = None, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, name,
+                         **kwargs)
+        self.height_factor = _factor_range(height_factor, "height_factor", "RandomTranslation")
+        self.width_factor = _factor_range(width_factor, "width_factor", "RandomTranslation")
+
+    def _matrices(self, n, height, width):
+        dy = self._uniform(self.height_factor, n) * height
+        dx = self._uniform(self.width_factor, n) * width
+        one, zero = np.ones(n), np.zeros(n)
+        return np.stack([one, zero, -dx, zero, one, -dy], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "height_factor": list(self.height_factor),
+                "width_factor": list(self.width_factor)}
+
+
+__all__ = ["Cropping2D", "GaussianDropout", "GaussianNoise", "RandomFlip", "RandomRotation",
+           "RandomTranslation", "RandomZoom", "Rescaling", "SpatialDropout2D", "UpSampling2D"]

@@ -358,15 +358,20 @@ from .image_layers import (  # noqa: E402
     GaussianDropout,
     GaussianNoise,
     RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
     Rescaling,
     SpatialDropout2D,
     UpSampling2D,
 )
 from .pooling_layers import AveragePooling1D, MaxPooling1D  # noqa: E402
+from .preprocessing_layers import Normalization  # noqa: E402
 
 Convolution1D, SeparableConvolution2D = Conv1D, SeparableConv2D
 MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
 LAYERS.update({cls.__name__: cls for cls in (
     Conv1D, DepthwiseConv2D, SeparableConv2D, AveragePooling1D, MaxPooling1D, Cropping2D,
-    GaussianDropout, GaussianNoise, RandomFlip, Rescaling, SpatialDropout2D, UpSampling2D)})
+    GaussianDropout, GaussianNoise, RandomFlip, Rescaling, SpatialDropout2D, UpSampling2D,
+    Normalization, RandomRotation, RandomTranslation, RandomZoom)})
 
