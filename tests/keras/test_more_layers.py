@@ -242,3 +242,53 @@ def test_a_quarter_turn_is_rot90_and_random_angles_stay_in_range():
     angles = np.rad2deg(np.arctan2(layer._matrices(500, 5, 5)[:, 3],
                                    layer._matrices(500, 5, 5)[:, 0]))
     assert angles.min() >= -36 and angles.max() <= 36 and angles.std() > 15
+
+
+SIZED = [
+    ("Resizing", (5, 7), {}, False), ("Resizing", (16, 12), {}, False),
+    ("Resizing", (5, 7), {"interpolation": "nearest"}, False),
+    ("Resizing", (13, 6), {"interpolation": "nearest"}, False),
+    ("Resizing", (6, 6), {"crop_to_aspect_ratio": True}, False),
+    ("Resizing", (6, 6), {"pad_to_aspect_ratio": True, "fill_value": 3.0}, False),
+    ("Resizing", (9, 4), {"pad_to_aspect_ratio": True}, False),
+    ("CenterCrop", (4, 6), {}, False), ("CenterCrop", (5, 5), {}, False),
+    ("CenterCrop", (12, 6), {}, False),
+    ("RandomContrast", ((-0.5, 0.5),), {}, True),  # a fixed factor of 1.5
+    ("RandomBrightness", ((0.2, 0.2),), {}, True),
+    ("RandomBrightness", ((-0.3, -0.3),), {"value_range": (0, 1)}, True),
+]
+
+
+@pytest.mark.parametrize("name, args, options, training", SIZED,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(SIZED)])
+def test_resizing_cropping_and_colour_layers_match_keras(reference, name, args,  # noqa: F811
+                                                         options, training):
+    x = np.random.default_rng(0).uniform(0, 255, (2, 8, 10, 3)).astype(np.float32)
+    theirs = getattr(reference.layers, name)(*args, **options)
+    ours = getattr(layers, name)(*args, **options)
+    np.testing.assert_allclose(ours(x, training=training).numpy(),
+                               reference.ops.convert_to_numpy(theirs(x, training=training)),
+                               atol=1e-4)
+    assert set(ours.get_config()) - {"dtype"} == set(theirs.get_config()) - {"dtype"}
+
+
+def test_random_crop_takes_a_window_in_training_and_resizes_otherwise():
+    x = np.arange(2 * 8 * 10, dtype=np.float32).reshape(2, 8, 10, 1)
+    crop = layers.RandomCrop(4, 6, seed=3)
+    out = crop(x, training=True).numpy()
+    assert out.shape == (2, 4, 6, 1)
+    top, left = divmod(int(out[0, 0, 0, 0]), 10)
+    np.testing.assert_array_equal(out, x[:, top:top + 4, left:left + 6])  # one offset per batch
+    # inference: the centred window with the target's aspect ratio, resized, as Keras documents
+    resized = layers.RandomCrop(4, 6)(x, training=False).numpy()
+    expected = layers.Resizing(4, 6, crop_to_aspect_ratio=True)(x).numpy()
+    np.testing.assert_allclose(resized, expected)
+
+
+def test_augmentations_called_alone_augment_as_in_keras_and_models_follow_fit():
+    x = np.random.default_rng(1).uniform(0, 1, (8, 6, 6, 1)).astype(np.float32)
+    for layer in (layers.RandomRotation(0.2), layers.RandomContrast(0.5, value_range=(0, 1)),
+                  layers.RandomBrightness(0.3, value_range=(0, 1))):
+        assert not np.allclose(layer(x).numpy(), x), layer.name  # training defaults to True
+    model = keras.Sequential([keras.Input((6, 6, 1)), layers.RandomRotation(0.2)])
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)  # predict never augments

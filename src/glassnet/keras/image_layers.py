@@ -77,7 +77,16 @@ class _RandomLayer(Layer):
                 else None}
 
 
-class RandomFlip(_RandomLayer):
+class _Augmentation(_RandomLayer):
+    """An image augmentation: called on its own without ``training=`` it augments, as Keras
+    3's preprocessing layers do (their ``training`` defaults to True); inside a model it follows
+    the model (``fit`` augments, ``predict`` does not)."""
+
+    def _default_training(self) -> bool:
+        return True
+
+
+class RandomFlip(_Augmentation):
     """While training, flip each image left-right and/or top-bottom, each with probability 1/2
     (mode "horizontal", "vertical" or "horizontal_and_vertical"); in inference, nothing."""
 
@@ -315,7 +324,7 @@ def _factor_range(factor, what: str, layer: str) -> tuple[float, float]:
     return lower, upper
 
 
-class _AffineLayer(_RandomLayer):
+class _AffineLayer(_Augmentation):
     """A random geometric transform while training (one per image); nothing in inference."""
 
     def __init__(self, fill_mode, interpolation, seed, fill_value, data_format, name,
@@ -435,5 +444,225 @@ class RandomTranslation(_AffineLayer):
                 "width_factor": list(self.width_factor)}
 
 
-__all__ = ["Cropping2D", "GaussianDropout", "GaussianNoise", "RandomFlip", "RandomRotation",
-           "RandomTranslation", "RandomZoom", "Rescaling", "SpatialDropout2D", "UpSampling2D"]
+
+
+# ----- resizing, cropping, and the colour augmentations ----------------------------------
+def _aspect_crop(size: int, other: int, target: int, target_other: int) -> tuple[int, int]:
+    """(start, length) along one axis of the centred window with the target's aspect ratio."""
+    length = max(min(size, int(float(other * target) / target_other)), 1)
+    return int(float(size - length) / 2), length
+
+
+def resize(images: Tensor, height: int, width: int, interpolation: str, data_format: str,
+           crop_to_aspect_ratio: bool = False) -> Tensor:
+    """Images (batched or not) resized to (height, width) as Keras' torch backend does:
+    bilinear with half-pixel centres, or the nearest pixel centre ("nearest"); first cropped to
+    the target's aspect ratio, centred, when asked."""
+    batched = images.ndim == 4
+    x = to_nchw(images if batched else images.unsqueeze(0), data_format)
+    if crop_to_aspect_ratio:
+        top, rows = _aspect_crop(x.shape[2], x.shape[3], height, width)
+        left, cols = _aspect_crop(x.shape[3], x.shape[2], width, height)
+        x = x[:, :, top:top + rows, left:left + cols]
+    if interpolation == "bilinear":
+        x = F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False)
+    else:
+        x = F.interpolate(x, size=(height, width), mode="nearest-exact")
+    out = from_nchw(x, data_format)
+    return out if batched else out.squeeze(0)
+
+
+class _SizedLayer(Layer):
+    """A layer whose output images are height × width."""
+
+    def __init__(self, height: int, width: int, data_format, name, **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+        self.height, self.width = int(height), int(width)
+        self.data_format = data_format_of(data_format, type(self).__name__)
+
+    def _axes(self, ndim: int) -> tuple[int, int]:
+        h_axis, w_axis, _ = image_axes(self.data_format)
+        return (h_axis, w_axis) if ndim == 4 else (h_axis - 1, w_axis - 1)
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        h_axis, w_axis = self._axes(len(shape))
+        shape[h_axis], shape[w_axis] = self.height, self.width
+        return tuple(shape)
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width,
+                "data_format": self.data_format}
+
+
+class Resizing(_SizedLayer):
+    """Resize images to (height, width): "bilinear" (half-pixel centres, no antialiasing) or
+    "nearest"; ``crop_to_aspect_ratio`` first crops the centred window of the target's aspect
+    ratio, so nothing is stretched."""
+
+    def __init__(self, height: int, width: int, interpolation: str = "bilinear",
+                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                 fill_mode: str = "constant", fill_value: float = 0.0, antialias: bool = False,
+                 data_format: str | None = None, name: str | None = None, **kwargs) -> None:
+        super().__init__(height, width, data_format, name, **kwargs)
+        if interpolation not in ("bilinear", "nearest"):
+            raise ValueError(f"Resizing: interpolation must be 'bilinear' or 'nearest' here, "
+                             f"got {interpolation!r}")
+        if crop_to_aspect_ratio and pad_to_aspect_ratio:
+            raise ValueError("Resizing: pass only one of crop_to_aspect_ratio and "
+                             "pad_to_aspect_ratio")
+        if fill_mode != "constant" or antialias:
+            raise ValueError(f"Resizing: only fill_mode='constant' and antialias=False are "
+                             f"supported, got fill_mode={fill_mode!r}, antialias={antialias!r}")
+        self.interpolation, self.crop_to_aspect_ratio = interpolation, bool(crop_to_aspect_ratio)
+        self.pad_to_aspect_ratio, self.fill_value = bool(pad_to_aspect_ratio), float(fill_value)
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        if self.pad_to_aspect_ratio:
+            x = self._padded(x)
+        return resize(x, self.height, self.width, self.interpolation, self.data_format,
+                      self.crop_to_aspect_ratio)
+
+    def _padded(self, x: Tensor) -> Tensor:
+        """``fill_value`` on both sides (the same amount) up to the target's aspect ratio."""
+        h_axis, w_axis = self._axes(x.ndim)
+        height, width = x.shape[h_axis], x.shape[w_axis]
+        rows = int(float(max(height, int(float(width * self.height) / self.width)) - height) / 2)
+        cols = int(float(max(width, int(float(height * self.width) / self.height)) - width) / 2)
+        widths = [0] * (2 * x.ndim)
+        for axis, extra in ((h_axis, rows), (w_axis, cols)):
+            widths[2 * (x.ndim - 1 - axis)] = widths[2 * (x.ndim - 1 - axis) + 1] = extra
+        return F.pad(x, tuple(widths), value=self.fill_value) if rows or cols else x
+
+    def get_config(self):
+        return {**super().get_config(), "interpolation": self.interpolation,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": "constant",
+                "fill_value": self.fill_value, "antialias": False}
+
+
+class CenterCrop(_SizedLayer):
+    """The centred height × width window of each image; an image smaller than that is cropped
+    to the target's aspect ratio and resized instead (Keras' smart resize)."""
+
+    def __init__(self, height: int, width: int, data_format: str | None = None,
+                 name: str | None = None, **kwargs) -> None:
+        super().__init__(height, width, data_format, name, **kwargs)
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        h_axis, w_axis = self._axes(x.ndim)
+        height, width = x.shape[h_axis], x.shape[w_axis]
+        if height < self.height or width < self.width:
+            return resize(x, self.height, self.width, "bilinear", self.data_format, True)
+        index = [slice(None)] * x.ndim
+        top, left = (height - self.height) // 2, (width - self.width) // 2
+        index[h_axis] = slice(top, top + self.height)
+        index[w_axis] = slice(left, left + self.width)
+        return x[tuple(index)]
+
+
+class RandomCrop(_SizedLayer, _Augmentation):
+    """While training, one random height × width window of the batch (the same offset for
+    every image, as Keras); in inference, or for images smaller than that, the centred window
+    of the target's aspect ratio resized to height × width, as Keras documents it (Keras 3.15
+    itself returns the input unchanged in inference, so a model's predict then sees another
+    image size than its fit did)."""
+
+    def __init__(self, height: int, width: int, seed=None, data_format: str | None = None,
+                 name: str | None = None, **kwargs) -> None:
+        _SizedLayer.__init__(self, height, width, data_format, name, **kwargs)
+        self.seed = seed
+        self._stream = None if seed is None else _generator(seed)
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        h_axis, w_axis = self._axes(x.ndim)
+        height, width = x.shape[h_axis], x.shape[w_axis]
+        if not (training and height > self.height and width > self.width):
+            return resize(x, self.height, self.width, "bilinear", self.data_format, True)
+        top = int(self._generator.integers(0, height - self.height + 1))
+        left = int(self._generator.integers(0, width - self.width + 1))
+        index = [slice(None)] * x.ndim
+        index[h_axis] = slice(top, top + self.height)
+        index[w_axis] = slice(left, left + self.width)
+        return x[tuple(index)]
+
+    def get_config(self):
+        return {**_SizedLayer.get_config(self), "seed": self.seed if isinstance(self.seed, int)
+                else None}
+
+
+class RandomContrast(_Augmentation):
+    """While training, scale each image's deviations from its own mean (per channel) by a
+    factor drawn from [1 - lower, 1 + upper], then clip to ``value_range``. As in Keras 3 a
+    float f gives (lower, upper) = (0, f), so the contrast only grows; (-a, a) fixes it at
+    1 + a."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format: str | None = None,
+                 name: str | None = None, **kwargs) -> None:
+        super().__init__(seed, name, **kwargs)
+        self.factor = _bounded_factor(factor, (0.0, 1.0), "RandomContrast")
+        self.value_range = tuple(value_range)
+        self.data_format = data_format_of(data_format, "RandomContrast")
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        if not training:
+            return x
+        shape = (x.shape[0], 1, 1, 1) if x.ndim == 4 else (1, 1, 1)
+        factor = self._generator.uniform(1 - self.factor[0], 1 + self.factor[1], shape)
+        image_dims = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
+        mean = x.mean(dim=image_dims, keepdim=True)
+        out = (x - mean) * Tensor(factor.astype(x._data.dtype)) + mean
+        return out.clamp(*self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range), "data_format": self.data_format}
+
+
+class RandomBrightness(_Augmentation):
+    """While training, add to each image one offset drawn from ``factor`` (a float f: [-f,
+    f]) times the width of ``value_range``, then clip to it."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, data_format: str | None = None,
+                 name: str | None = None, **kwargs) -> None:
+        super().__init__(seed, name, **kwargs)
+        self.factor = _bounded_factor(factor, (-1.0, 1.0), "RandomBrightness")
+        self.value_range = tuple(value_range)
+        self.data_format = data_format_of(data_format, "RandomBrightness")
+
+    def call(self, x, training=False):
+        x = _tensor(x)
+        if not training:
+            return x
+        shape = (x.shape[0], 1, 1, 1) if x.ndim == 4 else (1, 1, 1)
+        span = self.value_range[1] - self.value_range[0]
+        delta = self._generator.uniform(self.factor[0], self.factor[1], shape) * span
+        return (x + Tensor(delta.astype(x._data.dtype))).clamp(*self.value_range)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": list(self.factor),
+                "value_range": list(self.value_range), "data_format": self.data_format}
+
+
+def _bounded_factor(factor, bounds: tuple[float, float], layer: str) -> tuple[float, float]:
+    """Keras' factor rule: a pair is sorted; a number f is (max(-|f|, low), |f|)."""
+    message = (f"{layer}: factor must be a number or a pair of numbers in [{bounds[0]}, "
+               f"{bounds[1]}], got {factor!r}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(message)
+        lower, upper = sorted(float(f) for f in factor)
+        return lower, upper
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not (
+            bounds[0] <= factor <= bounds[1]):
+        raise ValueError(message)
+    return max(-abs(float(factor)), bounds[0]), abs(float(factor))
+
+
+__all__ = ["CenterCrop", "Cropping2D", "GaussianDropout", "GaussianNoise", "RandomBrightness",
+           "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
+           "RandomZoom", "Rescaling", "Resizing", "SpatialDropout2D", "UpSampling2D"]

@@ -354,14 +354,19 @@ LAYERS.update({cls.__name__: cls for cls in (
 # 1-D, depthwise and separable convolutions, 1-D pooling, and the weightless image layers
 from .conv_layers import Conv1D, DepthwiseConv2D, SeparableConv2D  # noqa: E402
 from .image_layers import (  # noqa: E402
+    CenterCrop,
     Cropping2D,
     GaussianDropout,
     GaussianNoise,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
     RandomFlip,
     RandomRotation,
     RandomTranslation,
     RandomZoom,
     Rescaling,
+    Resizing,
     SpatialDropout2D,
     UpSampling2D,
 )
@@ -373,5 +378,6 @@ MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
 LAYERS.update({cls.__name__: cls for cls in (
     Conv1D, DepthwiseConv2D, SeparableConv2D, AveragePooling1D, MaxPooling1D, Cropping2D,
     GaussianDropout, GaussianNoise, RandomFlip, Rescaling, SpatialDropout2D, UpSampling2D,
-    Normalization, RandomRotation, RandomTranslation, RandomZoom)})
+    Normalization, RandomRotation, RandomTranslation, RandomZoom, CenterCrop, RandomBrightness,
+    RandomContrast, RandomCrop, Resizing)})
 
