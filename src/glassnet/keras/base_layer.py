@@ -83,8 +83,24 @@ def initialize(name, shape: tuple, fan_in: int, fan_out: int) -> np.ndarray:
         return generator.normal(0, 0.05, shape).astype(np.float32)
     if name in ("random_uniform", "uniform"):
         return generator.uniform(-0.05, 0.05, shape).astype(np.float32)
+    if name == "orthogonal":
+        return _orthogonal(generator, shape)
     raise ValueError(f"unknown initializer {name!r}; use glorot_uniform, glorot_normal, "
-                     f"he_uniform, he_normal, random_normal, random_uniform, zeros or ones")
+                     f"he_uniform, he_normal, orthogonal, random_normal, random_uniform, zeros "
+                     f"or ones")
+
+
+def _orthogonal(generator, shape) -> np.ndarray:
+    """A matrix (the last axis against all the others) with orthonormal rows or columns: the
+    Q of a QR factorisation of a normal draw, signs fixed by R's diagonal (Keras' Orthogonal,
+    the recurrent kernels' default)."""
+    rows, cols = int(np.prod(shape[:-1])), int(shape[-1])
+    draw = generator.normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(draw)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return q.reshape(shape).astype(np.float32)
 
 
 def _truncated(generator, std: float, shape) -> np.ndarray:

@@ -372,6 +372,7 @@ from .image_layers import (  # noqa: E402
 )
 from .pooling_layers import AveragePooling1D, MaxPooling1D  # noqa: E402
 from .preprocessing_layers import Normalization  # noqa: E402
+from .recurrent_layers import GRU, LSTM, Bidirectional, SimpleRNN  # noqa: E402
 
 Convolution1D, SeparableConvolution2D = Conv1D, SeparableConv2D
 MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
@@ -379,5 +380,5 @@ LAYERS.update({cls.__name__: cls for cls in (
     Conv1D, DepthwiseConv2D, SeparableConv2D, AveragePooling1D, MaxPooling1D, Cropping2D,
     GaussianDropout, GaussianNoise, RandomFlip, Rescaling, SpatialDropout2D, UpSampling2D,
     Normalization, RandomRotation, RandomTranslation, RandomZoom, CenterCrop, RandomBrightness,
-    RandomContrast, RandomCrop, Resizing)})
+    RandomContrast, RandomCrop, Resizing, GRU, LSTM, SimpleRNN, Bidirectional)})
 

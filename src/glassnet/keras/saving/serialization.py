@@ -53,11 +53,21 @@ KERAS_ONLY = {
                            "renorm_momentum": 0.99},
     "LayerNormalization": {"rms_scaling": False, **_NORM_FIXED},
     "Embedding": {"embeddings_constraint": None, "quantization_config": None},
+    "Conv1D": {"activity_regularizer": None, **_NO_CONSTRAINTS},
+    "DepthwiseConv2D": {"activity_regularizer": None, "depthwise_constraint": None,
+                        "bias_constraint": None},
+    "SeparableConv2D": {"activity_regularizer": None, "depthwise_constraint": None,
+                        "pointwise_constraint": None, "bias_constraint": None},
+    **{name: {"kernel_constraint": None, "recurrent_constraint": None,
+              "bias_constraint": None}
+       for name in ("SimpleRNN", "LSTM", "GRU")},
 }
 # options any Keras layer may write, at the value glassnet's layers behave as
 _ANY_LAYER = {"activity_regularizer": None, "autocast": True}
 # options Keras writes that change nothing in inference or training here
-_IGNORED = {"Dropout": {"seed"}, "Dense": {"lora_alpha"}}
+_IGNORED = {"Dropout": {"seed"}, "Dense": {"lora_alpha"},
+            # masks are not supported, so what a masked step would output never arises
+            **{name: {"zero_output_for_mask"} for name in ("SimpleRNN", "LSTM", "GRU")}}
 
 # glassnet's initialiser names ↔ Keras' classes (their default configs)
 INITIALIZERS = {
@@ -67,6 +77,7 @@ INITIALIZERS = {
     "he_uniform": ("HeUniform", {"seed": None}), "he_normal": ("HeNormal", {"seed": None}),
     "random_normal": ("RandomNormal", {"mean": 0.0, "stddev": 0.05, "seed": None}),
     "random_uniform": ("RandomUniform", {"minval": -0.05, "maxval": 0.05, "seed": None}),
+    "orthogonal": ("Orthogonal", {"gain": 1.0, "seed": None}),
 }
 _INITIALIZER_NAMES = {class_name: name for name, (class_name, _) in INITIALIZERS.items()}
 
@@ -212,7 +223,9 @@ def deserialize_layer(spec: dict, custom_objects: dict | None, builtins: dict):
     ignored = _IGNORED.get(class_name, set())
     options = {}
     for key, value in config.items():
-        if key in accepted:
+        if key in ("layer", "backward_layer") and isinstance(value, dict):
+            options[key] = deserialize_layer(value, custom_objects, builtins)  # a wrapper's
+        elif key in accepted:
             options[key] = _convert(key, value, where, custom_objects, class_name)
         elif key in ignored:
             continue
