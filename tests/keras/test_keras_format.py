@@ -609,8 +609,8 @@ def _set(path_in_config, value):
 LAYERS_OF = ("config", "layers")
 CONFIG_PROBLEMS = {
     "initializer": (_set(LAYERS_OF + (1, "config", "kernel_initializer"), {
-        "module": "keras.initializers", "class_name": "Orthogonal", "config": {},
-        "registered_name": None}), r"initializer .*Orthogonal.* not supported by glassnet"),
+        "module": "keras.initializers", "class_name": "LecunNormal", "config": {},
+        "registered_name": None}), r"initializer .*LecunNormal.* not supported by glassnet"),
     "dtype": (_set(LAYERS_OF + (4, "config", "dtype"), "mixed_float16"),
               r"dtype 'mixed_float16' is not supported"),
     "unknown option": (_set(LAYERS_OF + (4, "config", "units_per_head"), 2),
