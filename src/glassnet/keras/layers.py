@@ -354,10 +354,15 @@ LAYERS.update({cls.__name__: cls for cls in (
 # 1-D, depthwise and separable convolutions, 1-D pooling, and the weightless image layers
 from .conv_layers import Conv1D, DepthwiseConv2D, SeparableConv2D  # noqa: E402
 from .image_layers import (  # noqa: E402
-    CenterCrop,
     Cropping2D,
     GaussianDropout,
     GaussianNoise,
+    Rescaling,
+    SpatialDropout2D,
+    UpSampling2D,
+)
+from .image_preprocessing import (  # noqa: E402
+    CenterCrop,
     RandomBrightness,
     RandomContrast,
     RandomCrop,
@@ -365,10 +370,7 @@ from .image_layers import (  # noqa: E402
     RandomRotation,
     RandomTranslation,
     RandomZoom,
-    Rescaling,
     Resizing,
-    SpatialDropout2D,
-    UpSampling2D,
 )
 from .pooling_layers import AveragePooling1D, MaxPooling1D  # noqa: E402
 from .preprocessing_layers import Normalization  # noqa: E402
