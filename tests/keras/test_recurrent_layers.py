@@ -76,6 +76,17 @@ def test_bidirectional_agrees_with_keras(reference, merge_mode):  # noqa: F811
     np.testing.assert_allclose(ours(x).detach().numpy(), want, atol=1e-5)
 
 
+def test_bidirectional_takes_each_directions_initial_states(reference):  # noqa: F811
+    x = sequences((2, 5, 3))
+    states = [sequences((2, 4), seed=i) for i in range(4)]
+    theirs = reference.layers.Bidirectional(reference.layers.LSTM(4))
+    want = reference.ops.convert_to_numpy(theirs(x, initial_state=states))
+    ours = layers.Bidirectional(layers.LSTM(4))
+    ours(x)
+    ours.set_weights([reference.ops.convert_to_numpy(w) for w in theirs.weights])
+    np.testing.assert_allclose(ours(x, initial_state=states).detach().numpy(), want, atol=1e-5)
+
+
 def test_keras_files_with_recurrent_layers_load_both_ways(reference, tmp_path):  # noqa: F811
     k = reference
     model = k.Sequential([

@@ -352,8 +352,16 @@ class Bidirectional(Layer):
         self.built = True
 
     def call(self, inputs, initial_state=None, mask=None, training=False):
-        forward = self.forward_layer(inputs, training=training)
-        backward = self.backward_layer(inputs, training=training)
+        """``initial_state``, as in Keras: the forward layer's states, then the backward's."""
+        halves = [None, None]
+        if initial_state is not None:
+            states = list(initial_state)
+            half = len(states) // 2
+            halves = [states[:half], states[half:]]
+        forward = self.forward_layer(inputs, initial_state=halves[0], mask=mask,
+                                     training=training)
+        backward = self.backward_layer(inputs, initial_state=halves[1], mask=mask,
+                                       training=training)
         states = []
         if self.return_state:
             forward, *forward_states = forward
