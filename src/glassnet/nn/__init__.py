@@ -41,6 +41,12 @@ from .activation import (
     Tanhshrink,
     Threshold,
 )
+from .attention import (
+    MultiheadAttention,
+    Transformer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
 from .embedding import Embedding, EmbeddingBag
@@ -127,5 +133,6 @@ __all__ = [
     "LocalResponseNorm", "LogSigmoid", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle",
     "PixelUnshuffle", "ReflectionPad1d", "ReplicationPad1d", "Softmax2d", "Softmin",
     "Softshrink", "Tanhshrink", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d",
-    "ZeroPad1d",
+    "ZeroPad1d", "MultiheadAttention", "Transformer", "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

@@ -33,6 +33,7 @@ from .activation import (
     tanhshrink,
     threshold,
 )
+from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from .layers import (
     alpha_dropout,
@@ -105,4 +106,5 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "glu", "hardshrink", "local_response_norm",
     "logsigmoid", "max_unpool1d", "max_unpool2d", "pixel_shuffle", "pixel_unshuffle",
     "softmin", "softshrink", "tanhshrink", "upsample", "upsample_bilinear", "upsample_nearest",
+    "scaled_dot_product_attention",
 ]
