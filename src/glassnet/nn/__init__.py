@@ -44,6 +44,8 @@ from .activation import (
 from .attention import (
     MultiheadAttention,
     Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
     TransformerEncoder,
     TransformerEncoderLayer,
 )
@@ -133,6 +135,6 @@ __all__ = [
     "LocalResponseNorm", "LogSigmoid", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle",
     "PixelUnshuffle", "ReflectionPad1d", "ReplicationPad1d", "Softmax2d", "Softmin",
     "Softshrink", "Tanhshrink", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d",
-    "ZeroPad1d", "MultiheadAttention", "Transformer", "TransformerEncoder",
-    "TransformerEncoderLayer",
+    "ZeroPad1d", "MultiheadAttention", "Transformer", "TransformerDecoder",
+    "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer",
 ]

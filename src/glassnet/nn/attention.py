@@ -1,5 +1,5 @@
 """Attention layers with PyTorch's names, parameters and state_dict keys: ``MultiheadAttention``,
-``TransformerEncoderLayer`` and ``TransformerEncoder``.
+the encoder and decoder layers and stacks, and the encoder-decoder ``Transformer``.
 
 Multi-head attention in words: project the queries, keys and values with one (3E, E) matrix
 (``in_proj_weight``: rows for Q, then K, then V), split each into ``num_heads`` slices of E/H,
@@ -156,11 +156,7 @@ class TransformerEncoderLayer(Module):
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        if isinstance(activation, str):
-            if activation not in ("relu", "gelu"):
-                raise RuntimeError(f"activation should be relu/gelu, not {activation}")
-            activation = F.relu if activation == "relu" else F.gelu
-        self.activation = activation
+        self.activation = _activation(activation)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
         x = _t(src)
@@ -197,16 +193,105 @@ class TransformerEncoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class Transformer:
-    """``nn.Transformer.generate_square_subsequent_mask``, which encoder-only models (the
-    language-modelling tutorial) call. The encoder-decoder model itself is not in glassnet:
-    making one raises an error that says so."""
+class TransformerDecoderLayer(Module):
+    """Self-attention over the target, attention from the target to the encoder's output
+    (``memory``), then the feed-forward network; each added back and layer-normalised (after,
+    or before with norm_first=True), as TransformerEncoderLayer."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        raise NotImplementedError(
-            "nn.Transformer (encoder and decoder) is not in glassnet; build the encoder with "
-            "nn.TransformerEncoder(nn.TransformerEncoderLayer(...), num_layers). "
-            "nn.Transformer.generate_square_subsequent_mask(sz) works")
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                 batch_first=batch_first, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.dropout1, self.dropout2, self.dropout3 = (Dropout(dropout), Dropout(dropout),
+                                                       Dropout(dropout))
+        self.activation = _activation(activation)
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal: bool = False,
+                memory_is_causal: bool = False):
+        x, memory = _t(tgt), _t(memory)
+        blocks = (
+            lambda h: self.dropout1(self.self_attn(
+                h, h, h, attn_mask=tgt_mask, key_padding_mask=tgt_key_padding_mask,
+                need_weights=False, is_causal=tgt_is_causal)[0]),
+            lambda h: self.dropout2(self.multihead_attn(
+                h, memory, memory, attn_mask=memory_mask,
+                key_padding_mask=memory_key_padding_mask, need_weights=False,
+                is_causal=memory_is_causal)[0]),
+            lambda h: self.dropout3(self.linear2(self.dropout(self.activation(
+                self.linear1(h))))),
+        )
+        for block, norm in zip(blocks, (self.norm1, self.norm2, self.norm3)):
+            x = x + block(norm(x)) if self.norm_first else norm(x + block(x))
+        return x
+
+
+class TransformerDecoder(Module):
+    """``num_layers`` copies of ``decoder_layer`` one after the other, each attending to the
+    same ``memory``, then ``norm`` if given."""
+
+    def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int,
+                 norm=None) -> None:
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(decoder_layer) for _ in range(num_layers)])
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=None,
+                memory_is_causal: bool = False):
+        x = _t(tgt)
+        for layer in self.layers:
+            x = layer(x, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                      memory_key_padding_mask, bool(tgt_is_causal), memory_is_causal)
+        return x if self.norm is None else self.norm(x)
+
+
+class Transformer(Module):
+    """The encoder-decoder model of "Attention is all you need": an encoder stack over
+    ``src`` and a decoder stack over ``tgt`` attending to the encoder's output, each ending
+    in a LayerNorm. Weights of two or more dims start Xavier-uniform, as in PyTorch."""
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
+                 num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation="relu", custom_encoder=None, custom_decoder=None,
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        options = dict(dropout=dropout, activation=activation, layer_norm_eps=layer_norm_eps,
+                       batch_first=batch_first, norm_first=norm_first, bias=bias, dtype=dtype)
+        self.encoder = custom_encoder or TransformerEncoder(
+            TransformerEncoderLayer(d_model, nhead, dim_feedforward, **options),
+            num_encoder_layers, LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        self.decoder = custom_decoder or TransformerDecoder(
+            TransformerDecoderLayer(d_model, nhead, dim_feedforward, **options),
+            num_decoder_layers, LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+                memory_is_causal: bool = False):
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
 
     @staticmethod
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None):
@@ -216,5 +301,15 @@ class Transformer:
         return causal_mask(sz, sz, numpy_dtype)
 
 
+def _activation(activation):
+    """"relu", "gelu" or a callable, as PyTorch's transformer layers take it."""
+    if not isinstance(activation, str):
+        return activation
+    if activation not in ("relu", "gelu"):
+        raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+    return F.relu if activation == "relu" else F.gelu
+
+
 __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "Transformer",
-           "TransformerEncoder", "TransformerEncoderLayer"]
+           "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+           "TransformerEncoderLayer"]
