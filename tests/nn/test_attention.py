@@ -1,6 +1,7 @@
 """Attention with PyTorch's names: scaled_dot_product_attention, MultiheadAttention, the
-Transformer encoder and the encoder-decoder Transformer. With PyTorch's weights copied over (float64, evaluation mode), outputs,
-attention weights and input gradients must agree with PyTorch's, masks included."""
+Transformer encoder and the encoder-decoder Transformer. With PyTorch's weights copied over
+(float64, evaluation mode), outputs, attention weights and input gradients must agree with
+PyTorch's, masks included."""
 
 from __future__ import annotations
 
