@@ -3,7 +3,6 @@ silently wrong number raises here, naming both shapes (or the bad values) and th
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -11,7 +10,7 @@ import numpy as np
 from ...advice import Advice, check_logits
 from ...errors import ShapeError
 from ...ops import fused as N
-from ...ops.methods import _t, minimum, where
+from ...ops.methods import _t, _vector_norm, minimum, where
 from ...tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -322,17 +321,12 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
 
 # ----- distances -------------------------------------------------------------------------------
 def _norm(x: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
-    """(Σ|x|ᵖ)^(1/p) along ``dim``, with PyTorch's gradient 0 (not NaN) for an all-zero vector:
-    the root's slope is infinite at 0, so the root is only taken where the sum is positive."""
-    if p == math.inf:
-        return x.abs().amax(dim, keepdim)
+    """(Σ|x|ᵖ)^(1/p) along ``dim``: the one norm op (``VectorNorm``), whose gradient at an
+    all-zero vector is 0, as PyTorch's."""
     if p <= 0:
         raise ValueError(f"p-norm: p must be positive or inf, got {p}; use p=2 (Euclidean) or "
                          f"p=1")
-    total = (x * x if p == 2 else x.abs() ** p).sum(dim, keepdim)
-    nonzero = total._data > 0
-    safe = where(nonzero, total, 1.0)
-    return where(nonzero, safe.sqrt() if p == 2 else safe ** (1.0 / p), 0.0)
+    return _vector_norm(x, p, dim, keepdim, "p-norm")
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
