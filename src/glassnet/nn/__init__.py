@@ -50,7 +50,8 @@ from .attention import (
     TransformerEncoderLayer,
 )
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold
+from .distance import CosineSimilarity, PairwiseDistance
 from .embedding import Embedding, EmbeddingBag
 from .layers import (
     AlphaDropout,
@@ -60,6 +61,7 @@ from .layers import (
     Dropout2d,
     Flatten,
     Identity,
+    LazyLinear,
     Linear,
     Unflatten,
 )
@@ -68,13 +70,19 @@ from .loss import (
     BCEWithLogitsLoss,
     CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
     MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
     TripletMarginLoss,
 )
 from .module import Module, Parameter
@@ -82,9 +90,11 @@ from .normalization import (
     BatchNorm1d,
     BatchNorm2d,
     GroupNorm,
+    InstanceNorm1d,
     InstanceNorm2d,
     LayerNorm,
     LocalResponseNorm,
+    RMSNorm,
 )
 from .pooling import (
     AdaptiveAvgPool1d,
@@ -137,4 +147,7 @@ __all__ = [
     "Softshrink", "Tanhshrink", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d",
     "ZeroPad1d", "MultiheadAttention", "Transformer", "TransformerDecoder",
     "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer",
+    "ConvTranspose1d", "CosineSimilarity", "GaussianNLLLoss", "HingeEmbeddingLoss",
+    "InstanceNorm1d", "LazyLinear", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
+    "PairwiseDistance", "PoissonNLLLoss", "RMSNorm", "SoftMarginLoss",
 ]

@@ -264,3 +264,30 @@ class Fold(Module):
     def extra_repr(self) -> str:
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
                 f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
+
+
+class ConvTranspose1d(_ConvNd):
+    """1-D transposed convolution (the adjoint of Conv1d; learns to upsample sequences).
+
+    Args: in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+    groups=1, bias=True, dilation=1, padding_mode='zeros', device, dtype.
+    Shape: (N, C_in, L) → (N, C_out, (L - 1)·stride - 2·padding + dilation·(k - 1) +
+    output_padding + 1); weight (C_in, C_out/groups, k), bias (C_out,).
+    """
+
+    _dims = 1
+    transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if isinstance(padding, str) or padding_mode != "zeros":
+            raise ValueError(f"ConvTranspose1d: padding must be an int and padding_mode "
+                             f"'zeros', got padding={padding!r}, padding_mode={padding_mode!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, output_padding, device=device, dtype=dtype)
+
+    def forward(self, input):
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+

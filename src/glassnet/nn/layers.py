@@ -216,3 +216,29 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class LazyLinear(Linear):
+    """A Linear whose ``in_features`` comes from its first input: until then it has no
+    weights; the first forward makes and initialises them (PyTorch's init) and the layer
+    becomes a plain Linear. Run one batch through the model before making the optimizer."""
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
+        Module.__init__(self)
+        check_sizes("LazyLinear", out_features=out_features)
+        self.in_features, self.out_features = 0, out_features
+        self._lazy = (bias, dtype)
+        self.register_parameter("weight", None)
+        self.register_parameter("bias", None)
+
+    def forward(self, input):
+        if self.weight is None:
+            bias, dtype = self._lazy
+            x = input if hasattr(input, "shape") else np.asarray(input)
+            Linear.__init__(self, int(x.shape[-1]), self.out_features, bias, dtype=dtype)
+            object.__setattr__(self, "__class__", Linear)  # as PyTorch: it is a Linear now
+        return Linear.forward(self, input)
+
+    def extra_repr(self) -> str:
+        return f"in_features=0, out_features={self.out_features}, bias={self._lazy[0]}"
+

@@ -253,3 +253,42 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last dims: y = x / √(mean(x²) + ε) · γ (no
+    centring, no β), as modern language models use it; ε defaults to the dtype's eps."""
+
+    def __init__(self, normalized_shape, eps: float | None = None,
+                 elementwise_affine: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+            tuple(normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.elementwise_affine = elementwise_affine
+        numpy_dtype = (get_default_dtype() if dtype is None else to_dtype(dtype)).numpy
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(shape, dtype=numpy_dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class InstanceNorm1d(InstanceNorm2d):
+    """InstanceNorm2d for sequences: standardise each channel of each sequence over its own
+    L positions. Shape: (N, C, L) or (C, L) → same shape."""
+
+    def forward(self, input):
+        if input.ndim not in (2, 3):
+            raise ShapeError(f"InstanceNorm1d({self.num_features}) expects a 3-d (N, C, L) or "
+                             f"2-d (C, L) input, got shape {tuple(input.shape)}")
+        if input.ndim == 2:
+            return self._normalize(input.unsqueeze(0)).squeeze(0)
+        return self._normalize(input)
+

@@ -34,7 +34,7 @@ from .activation import (
     threshold,
 )
 from .attention import scaled_dot_product_attention
-from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from .layers import (
     alpha_dropout,
     batch_norm,
@@ -48,6 +48,7 @@ from .layers import (
     linear,
     local_response_norm,
     one_hot,
+    rms_norm,
 )
 from .loss import (
     binary_cross_entropy,
@@ -55,15 +56,21 @@ from .loss import (
     cosine_embedding_loss,
     cosine_similarity,
     cross_entropy,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
     huber_loss,
     kl_div,
     l1_loss,
     margin_ranking_loss,
     mse_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
     nll_loss,
     normalize,
     pairwise_distance,
+    poisson_nll_loss,
     smooth_l1_loss,
+    soft_margin_loss,
     triplet_margin_loss,
 )
 from .pooling import (
@@ -106,5 +113,7 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "glu", "hardshrink", "local_response_norm",
     "logsigmoid", "max_unpool1d", "max_unpool2d", "pixel_shuffle", "pixel_unshuffle",
     "softmin", "softshrink", "tanhshrink", "upsample", "upsample_bilinear", "upsample_nearest",
-    "scaled_dot_product_attention",
+    "scaled_dot_product_attention", "conv_transpose1d", "gaussian_nll_loss",
+    "hinge_embedding_loss", "multi_margin_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "rms_norm", "soft_margin_loss",
 ]

@@ -230,3 +230,24 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         )
     y = C.Fold.apply(x, size, kernel, dilation, padding, stride)
     return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups: int = 1, dilation=1):
+    """1-D transposed convolution over (N, C_in, L) with weight (C_in, C_out/groups, k):
+    conv_transpose2d on the sequence seen as an image one pixel high.
+
+    Shape: output L = (L_in - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1.
+    """
+    op = "conv_transpose1d"
+    x, unbatched = _batched(_t(input), 1, op)
+    if weight.ndim != 3:
+        raise ShapeError(f"{op}: expected a 3-D weight (C_in, C_out/groups, k), got shape "
+                         f"{tuple(weight.shape)}")
+    one = {name: _tuple(value, 1, name, op)[0] for name, value in (
+        ("stride", stride), ("padding", padding), ("output_padding", output_padding),
+        ("dilation", dilation))}
+    y = conv_transpose2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, one["stride"]),
+                         (0, one["padding"]), (0, one["output_padding"]), groups,
+                         (1, one["dilation"])).squeeze(2)
+    return y.squeeze(0) if unbatched else y

@@ -250,3 +250,18 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
     for offset in range(1, size):
         window = window + padded.narrow(1, offset, channels)
     return x / (window * (alpha / size) + k) ** beta
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / √(mean of x² over the last dims + ε) · weight: LayerNorm without the centring (and
+    without a bias), as modern language models use it. ε defaults to the dtype's eps."""
+    x = _t(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise ShapeError(f"rms_norm: normalized_shape {shape} must be the input's last dims, "
+                         f"got input of shape {tuple(x.shape)}")
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    epsilon = float(np.finfo(x._data.dtype).eps) if eps is None else eps
+    out = x * ((x * x).mean(dim=dims, keepdim=True) + epsilon).rsqrt()
+    return out if weight is None else out * weight

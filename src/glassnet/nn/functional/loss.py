@@ -3,6 +3,7 @@ silently wrong number raises here, naming both shapes (or the bad values) and th
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ from ...errors import ShapeError
 from ...ops import fused as N
 from ...ops.methods import _t, _vector_norm, minimum, where
 from ...tensor import Tensor
+from .activation import softplus
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -355,3 +357,105 @@ def _floored_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     in place without recording, and the two must agree."""
     norm = _norm(x, 2, dim, True)
     return norm + (norm.clamp(min=eps) - norm).detach()
+
+
+# ----- more losses --------------------------------------------------------------------------
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """log(1 + e^(-y·x)) per element, y ∈ {1, -1}: a smooth hinge for two classes."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "soft_margin_loss")
+    input, target = _t(input), _t(target)
+    _check_same_shape(input, target, "soft_margin_loss")
+    return _reduce(softplus(-target * input), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean"):
+    """Per sample, the mean over the C labels of -(y·log σ(x) + (1 - y)·log σ(-x)) (each label
+    times ``weight`` if given): one binary cross-entropy per label."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "multilabel_soft_margin_loss")
+    input, target = _t(input), _t(target)
+    _check_same_shape(input, target, "multilabel_soft_margin_loss")
+    per_label = target * softplus(-input) + (1 - target) * softplus(input)
+    if weight is not None:
+        per_label = per_label * _t(weight)
+    return _reduce(per_label.mean(-1), reduction)
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean"):
+    """x where y = 1, max(0, margin - x) where y = -1: distances that should be small or large."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "hinge_embedding_loss")
+    input, target = _t(input), _t(target)
+    loss = where(target._data == 1, input, 0.0) + where(
+        target._data == -1, (margin - input).clamp(min=0), 0.0)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean"):
+    """The Poisson negative log-likelihood of counts y with rate λ: λ - y·log λ, given log λ
+    (``log_input``) or λ itself (then log(λ + eps)); ``full`` adds Stirling's log y! term
+    y·log y - y + ½·log(2πy) where y > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "poisson_nll_loss")
+    input, target = _t(input), _t(target)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        y = target._data
+        safe = np.where(y > 1, y, 1.0)
+        stirling = np.where(y > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe),
+                            0.0)
+        loss = loss + Tensor._make(stirling.astype(input._data.dtype))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean"):
+    """½·(log max(σ², eps) + (x - y)² / max(σ², eps)) (+ ½·log 2π with ``full``): the negative
+    log-likelihood of y under N(x, σ²). ``var`` has the input's shape, or one fewer trailing
+    dim, or 1 there (one variance for all features). The clamp to eps passes the gradient on
+    unchanged, as PyTorch's does."""
+    _check_reduction(reduction, "gaussian_nll_loss")
+    input, target, var = _t(input), _t(target), _t(var)
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+            raise ValueError(f"gaussian_nll_loss: var of shape {tuple(var.shape)} does not fit "
+                             f"input {tuple(input.shape)}; give it the input's shape, or one "
+                             f"fewer trailing dim, or 1 there")
+    if (var._data < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    var = var + (var.clamp(min=eps) - var).detach()
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
+                      size_average=None, reduce=None, reduction: str = "mean"):
+    """Per sample, Σ over the wrong classes i of max(0, margin - x[y] + x[i])ᵖ, divided by the
+    number of classes (each term times weight[y] if given): the multi-class hinge of SVMs."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got {p}")
+    input = _t(input)
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    labels = np.asarray(_t(target)._data, dtype=np.int64).reshape(-1)
+    classes = x.shape[1]
+    rows = np.arange(x.shape[0])
+    correct = x[rows, labels].unsqueeze(1)
+    hinge = (margin - correct + x).clamp(min=0) ** p
+    others = np.ones(x.shape, dtype=x._data.dtype)
+    others[rows, labels] = 0.0
+    terms = hinge * Tensor._make(others)
+    if weight is not None:
+        terms = terms * _t(weight)[Tensor._make(labels)].unsqueeze(1)
+    loss = terms.sum(1) / classes
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
