@@ -90,6 +90,7 @@ from . import datasets  # noqa: E402
 from . import viz  # noqa: E402
 from . import doctor  # noqa: E402
 from . import distributed  # noqa: E402
+from . import distributions  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 from . import _numpy_aliases  # noqa: E402
