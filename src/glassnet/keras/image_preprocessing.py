@@ -105,7 +105,9 @@ def affine_resample(images: np.ndarray, matrices: np.ndarray, interpolation: str
     if interpolation == "nearest":
         return pixels(np.round(y_in).astype(np.int64), np.round(x_in).astype(np.int64))
     top, left = np.floor(y_in), np.floor(x_in)
-    dy, dx = (y_in - top)[..., None], (x_in - left)[..., None]
+    # the weights in the images' dtype, so a float32 batch is blended in float32
+    dy = (y_in - top)[..., None].astype(images.dtype)
+    dx = (x_in - left)[..., None].astype(images.dtype)
     top, left = top.astype(np.int64), left.astype(np.int64)
     return ((1 - dy) * ((1 - dx) * pixels(top, left) + dx * pixels(top, left + 1))
             + dy * ((1 - dx) * pixels(top + 1, left) + dx * pixels(top + 1, left + 1)))
@@ -154,14 +156,16 @@ class _AffineLayer(_Augmentation):
         images = x if batched else x.unsqueeze(0)
         check_4d(images, self)
         array = images.detach().numpy()
+        if array.dtype.kind != "f":  # integer pixels are blended as float32, as Keras does
+            array = array.astype(np.float32)
         if self.data_format != "channels_last":
             array = array.transpose(0, 2, 3, 1)
         n, height, width, _ = array.shape
-        out = affine_resample(array.astype(np.float64), self._matrices(n, height, width),
+        out = affine_resample(array, self._matrices(n, height, width),
                               self.interpolation, self.fill_mode, self.fill_value)
         if self.data_format != "channels_last":
             out = out.transpose(0, 3, 1, 2)
-        out = Tensor(out.astype(array.dtype))
+        out = Tensor(out.astype(array.dtype, copy=False))
         return out if batched else out.squeeze(0)
 
     def get_config(self):
